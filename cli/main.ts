@@ -1,0 +1,33 @@
+/**
+ * `p13n` command dispatcher. Each command lives in its own module, loaded only when it runs, and
+ * returns its exit code.
+ */
+
+type Command = { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: 'validate FILE            check a configuration (exit 0 valid, 1 invalid, 2 unreadable)',
+    load: () => import('./validate.ts'),
+  },
+};
+
+export function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  p13n ${c.summary}`);
+  return ['Usage:', ...lines, '', 'Run `p13n <command> --help` for the options of a command.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(`p13n: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const { run } = await command.load();
+  return run(args);
+}
