@@ -1,0 +1,79 @@
+/**
+ * The data plane's error model. Every error a client can see is an ApiError with a stable `name`,
+ * an HTTP status and a `{type, code, message}` body; the app's one `onError` turns anything else into
+ * a generic 500 without leaking a stack trace. `cause` is kept for logs.
+ */
+
+export type ErrorType = 'ClientError' | 'OriginError' | 'ServerError';
+
+export interface ErrorBody {
+  type: ErrorType;
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 502 | 503 | 504,
+    readonly type: ErrorType,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  override name = 'ApiError';
+
+  toBody(): ErrorBody {
+    return { type: this.type, code: this.code, message: this.message };
+  }
+}
+
+/** 400: a malformed request; the message names the offending parameter or field. */
+export class BadRequestError extends ApiError {
+  override name = 'BadRequestError';
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(400, 'ClientError', code, message, options);
+  }
+}
+
+/** 404: `NamespaceNotFound`, `RecommenderNotConfigured`, `NotFound`. */
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError';
+  constructor(code: string, message: string) {
+    super(404, 'ClientError', code, message);
+  }
+}
+
+/** 413: body larger than the limit. */
+export class PayloadTooLargeError extends ApiError {
+  override name = 'PayloadTooLargeError';
+  constructor(limitBytes: number) {
+    super(413, 'ClientError', 'PayloadTooLarge', `request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** 429: the origin (or a store it depends on) throttled the request. */
+export class OriginThrottledError extends ApiError {
+  override name = 'OriginThrottledError';
+  constructor(origin: string, options?: { cause?: unknown }) {
+    super(429, 'OriginError', 'OriginThrottled', `${origin} is throttling requests; retry later`, options);
+  }
+}
+
+/** 502: the origin failed or answered something unusable. */
+export class OriginFailedError extends ApiError {
+  override name = 'OriginFailedError';
+  constructor(origin: string, reason: string, options?: { cause?: unknown }) {
+    super(502, 'OriginError', 'OriginFailed', `${origin} failed: ${reason}`, options);
+  }
+}
+
+/** 504: the origin did not answer within the variation's timeout. */
+export class OriginTimeoutError extends ApiError {
+  override name = 'OriginTimeoutError';
+  constructor(origin: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super(504, 'OriginError', 'OriginTimeout', `${origin} did not answer within ${timeoutMs} ms`, options);
+  }
+}

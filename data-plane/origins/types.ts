@@ -1,0 +1,47 @@
+/**
+ * The contract between the pipeline and the origins (recommenders). A resolver gets everything the
+ * pipeline decided (variation, context, filter, how many items) and returns items; it throws the
+ * ApiErrors of ../errors.ts (OriginThrottledError, OriginFailedError, OriginTimeoutError) on failure and
+ * honours `signal` (aborted at the variation's timeout).
+ */
+import type { Action } from '../../schema/config-schema.ts';
+import type { ResolvedRecommender, ResolvedVariation, VariationType } from '../../schema/resolve-config.ts';
+
+export interface OriginRequest {
+  action: Action;
+  namespace: string;
+  recommender: ResolvedRecommender;
+  variation: ResolvedVariation;
+  /** recommend-items and rerank-items always; related-items when the `userId` query parameter is set. */
+  userId?: string;
+  /** related-items. */
+  itemId?: string;
+  /** rerank-items. */
+  itemList?: string[];
+  /** Already includes any look-ahead. */
+  numResults: number;
+  context: Record<string, string>;
+  filterArn?: string;
+  filterValues?: Record<string, string>;
+  /** Personalize item columns to return, when the metadata type is `personalize` and decoration is on. */
+  metadataColumns?: string[];
+  signal: AbortSignal;
+}
+
+export interface RecommendedItem {
+  itemId: string;
+  score?: number;
+  metadata?: Record<string, unknown>;
+  /** Anything else an origin returns per item (e.g. Personalize `reason`) passes through. */
+  [key: string]: unknown;
+}
+
+export interface OriginResult {
+  items: RecommendedItem[];
+  recommendationId?: string;
+}
+
+export type OriginResolver = (request: OriginRequest) => Promise<OriginResult>;
+
+/** One resolver per (normalised) variation type. */
+export type OriginResolvers = Partial<Record<VariationType, OriginResolver>>;
