@@ -10,6 +10,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'validate FILE            check a configuration (exit 0 valid, 1 invalid, 2 unreadable)',
     load: () => import('./validate.ts'),
   },
+  'import-items': {
+    summary: 'import-items --config FILE --namespace NS --file ITEMS   load item metadata (JSON lines, gzip ok)',
+    load: () => import('./import-items.ts'),
+  },
 };
 
 export function usage(): string {

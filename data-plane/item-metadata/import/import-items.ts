@@ -92,10 +92,15 @@ async function importLocaldb(options: ImportItemsOptions): Promise<ImportReport>
   if (!stagingBucket && !options.dataDir) throw new ImportError('a data folder or a staging bucket is needed');
 
   // Local: build beside the live file and publish; staging: build in scratch space and upload.
-  const dir = stagingBucket
-    ? await mkdtemp(join(options.dataDir ?? tmpdir(), 'localdb-build-'))
-    : localdbDir(options.dataDir as string, namespace);
-  await mkdir(dir, { recursive: true });
+  let dir: string;
+  if (stagingBucket) {
+    const scratch = options.dataDir ?? tmpdir();
+    await mkdir(scratch, { recursive: true });
+    dir = await mkdtemp(join(scratch, 'localdb-build-'));
+  } else {
+    dir = localdbDir(options.dataDir as string, namespace);
+    await mkdir(dir, { recursive: true });
+  }
   const file = localdbFileName(version);
   const path = join(dir, file);
   const writer = createLocaldbWriter(path);
