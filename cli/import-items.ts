@@ -148,8 +148,9 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
     const purged = report.purged === undefined ? '' : `, purged ${report.purged} older`;
+    const items = `${report.imported} item${report.imported === 1 ? '' : 's'}`;
     console.log(
-      `${namespaceKey}: imported ${report.imported} items into ${config.type} ${report.location}` +
+      `${namespaceKey}: imported ${items} into ${config.type} ${report.location}` +
         ` (skipped ${report.skippedCount}${purged})`,
     );
     return 0;

@@ -151,9 +151,11 @@ describe('DynamoDB item metadata on dynalite', () => {
 });
 
 describe('DynamoDB item metadata under pressure', () => {
-  let docMock: ReturnType<typeof mockClient<DynamoDBDocumentClient>>;
+  // Mocked only from here on: the tests above talk to dynalite through the same class.
+  const mockDocumentClient = () => mockClient(DynamoDBDocumentClient);
+  let docMock: ReturnType<typeof mockDocumentClient>;
   beforeAll(() => {
-    docMock = mockClient(DynamoDBDocumentClient);
+    docMock = mockDocumentClient();
   });
   afterAll(() => docMock.restore());
 
