@@ -4,7 +4,7 @@
  * namespace, feeds it the namespace's events, and keeps it across configuration reloads as long as
  * its file is unchanged — retraining would throw away what it learned online.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedVariation } from '../../../schema/resolve-config.ts';
 import { type Algorithm, type LearnEvent, type Model, trainModel } from './model.ts';
 
@@ -46,10 +46,11 @@ function keyOf(namespace: string, variation: BuiltinVariation): string {
   return JSON.stringify([namespace, variation.interactionsFile ?? '', algorithm]);
 }
 
-async function stampOf(file: string | undefined): Promise<string> {
+/** Synchronous on purpose: a few stats per configuration load, and entries exist before any event can miss them. */
+function stampOf(file: string | undefined): string {
   if (file === undefined) return '';
   try {
-    const info = await stat(file);
+    const info = statSync(file);
     return `${info.size}:${info.mtimeMs}`;
   } catch {
     // Training reports the unreadable file.
@@ -108,11 +109,8 @@ export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): B
     get(namespace, variation) {
       const builtin = builtinVariation(variation);
       const key = keyOf(namespace, builtin);
-      const entry = entries.get(key);
-      if (entry) return entry.promise;
-      return stampOf(builtin.interactionsFile).then((stamp) => {
-        return (entries.get(key) ?? train(key, namespace, builtin, stamp)).promise;
-      });
+      const entry = entries.get(key) ?? train(key, namespace, builtin, stampOf(builtin.interactionsFile));
+      return entry.promise;
     },
 
     async prepare(resolved) {
@@ -130,7 +128,7 @@ export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): B
       for (const key of [...entries.keys()]) if (!wanted.has(key)) entries.delete(key);
       const trainings: Promise<Model>[] = [];
       for (const [key, { namespace, variation }] of wanted) {
-        const stamp = await stampOf(variation.interactionsFile);
+        const stamp = stampOf(variation.interactionsFile);
         const existing = entries.get(key);
         if (existing && existing.stamp === stamp) {
           trainings.push(existing.promise);
