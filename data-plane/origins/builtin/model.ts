@@ -139,6 +139,7 @@ export class Model {
 
   /** Scratch space for scoring, indexed by item; `touched` lists the entries in use. */
   private scratch = new Float64Array(1024);
+  private scores = new Float64Array(1024);
   private marked = new Uint8Array(1024);
   private touched: number[] = [];
 
@@ -312,6 +313,7 @@ export class Model {
       const scratch = new Float64Array(this.scratch.length * 2);
       scratch.set(this.scratch);
       this.scratch = scratch;
+      this.scores = new Float64Array(scratch.length);
       const marked = new Uint8Array(this.marked.length * 2);
       marked.set(this.marked);
       this.marked = marked;
@@ -568,15 +570,15 @@ export class Model {
       candidates.push(item);
       untouched++;
     }
-    const scores = new Map<number, number>();
-    for (const item of candidates) scores.set(item, this.blend(item, maxAffinity));
+    const scores = this.scores;
+    for (const item of candidates) scores[item] = this.blend(item, maxAffinity);
     this.endScoring();
     const best = topK(candidates, n, (a, b) => {
-      const sa = scores.get(a) as number;
-      const sb = scores.get(b) as number;
+      const sa = scores[a] as number;
+      const sb = scores[b] as number;
       return sa > sb || (sa === sb && (this.ids[a] as string) < (this.ids[b] as string));
     });
-    return best.map((item) => ({ itemId: this.ids[item] as string, score: round(scores.get(item) as number) }));
+    return best.map((item) => ({ itemId: this.ids[item] as string, score: round(scores[item] as number) }));
   }
 }
 
