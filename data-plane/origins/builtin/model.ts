@@ -172,7 +172,8 @@ export class Model {
       const timestamp =
         event.timestamp !== undefined && Number.isFinite(event.timestamp) ? event.timestamp : this.clock() / 1000;
       const item = this.itemIndex(event.itemId);
-      this.addPopularity(item, this.weightOf(event.eventType), timestamp);
+      const weight = this.weightOf(event.eventType);
+      this.addPopularity(item, weight, timestamp);
       this.bubbleUp(item);
       const history = this.historyOf(event.userId);
       const isNew = !history.has(item);
@@ -186,7 +187,7 @@ export class Model {
           this.offerNeighbour(other, item, count);
         }
       }
-      this.addToHistory(history, item, this.weightOf(event.eventType));
+      this.addToHistory(history, item, weight);
     }
   }
 
