@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import type { ItemMetadataStore } from '../../data-plane/item-metadata/types.ts';
 import type { OriginRequest } from '../../data-plane/origins/types.ts';
-import { appFor, httpConfig, startTinyRecommender, type TinyRecommender } from './helpers.ts';
+import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender } from './helpers.ts';
 
 let recommender: TinyRecommender;
 let app: Awaited<ReturnType<typeof appFor>>;
@@ -29,7 +29,7 @@ describe('recommend-items', () => {
     expect(res.headers.get('cache-control')).toBe('max-age=10, private');
     expect(res.headers.get('etag')).toMatch(new RegExp(`^"[0-9a-f]{20}-${NOW}-10"$`));
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       itemList: [
         { itemId: 'item-1', score: 1 },
         { itemId: 'item-2', score: 0.5 },
@@ -51,7 +51,7 @@ describe('recommend-items', () => {
   });
 
   it('uses the recommender default numResults', async () => {
-    const body = await (await app.request('/recommend-items/retail/for-you/u1')).json();
+    const body = await json(await app.request('/recommend-items/retail/for-you/u1'));
     expect(body.itemList).toHaveLength(5);
   });
 
@@ -64,7 +64,7 @@ describe('recommend-items', () => {
     const res = await app.request(`/recommend-items/retail/for-you/u1?numResults=${value}`);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
-    expect(await res.json()).toEqual({ type: 'ClientError', code: 'InvalidParameter', message });
+    expect(await json(res)).toEqual({ type: 'ClientError', code: 'InvalidParameter', message });
     expect(recommender.requests).toHaveLength(0);
   });
 
@@ -77,7 +77,7 @@ describe('recommend-items', () => {
   ])('rejects a malformed %s parameter with a 400 naming it', async (param, value, start) => {
     const res = await app.request(`/recommend-items/retail/for-you/u1?${param}=${encodeURIComponent(value)}`);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.type).toBe('ClientError');
     expect(body.message.startsWith(start)).toBe(true);
     expect(JSON.stringify(body)).not.toContain('at ');
@@ -92,7 +92,7 @@ describe('recommend-items', () => {
     expect((await app.request('/recommend-items/retail/for-you/u1?feature=home-page')).status).toBe(200);
     const res = await app.request('/recommend-items/retail/for-you/u1?feature=checkout');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'UnknownFeature', message: expect.stringMatching(/^feature: /) });
+    expect(await json(res)).toMatchObject({ code: 'UnknownFeature', message: expect.stringMatching(/^feature: /) });
   });
 
   it('uses syntheticUserSpecified cache control for synthetic users', async () => {
@@ -110,7 +110,7 @@ describe('recommend-items', () => {
     const res = await app.request('/recommend-items/retail/by-get/user%20one?numResults=2');
     expect(res.status).toBe(200);
     expect(recommender.requests.at(-1)!.url).toBe('/users/user%20one/recs?n=2');
-    expect(await res.json()).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
+    expect(await json(res)).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
   });
 });
 
@@ -161,7 +161,7 @@ describe('related-items and rerank-items', () => {
     const res = await app.request('/rerank-items/retail/ranking/u1/a,b%2Cc,d%20e');
     expect(res.status).toBe(200);
     expect(lastPayload().itemList).toEqual(['a', 'b,c', 'd e']);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.personalizedRanking.map((i: { itemId: string }) => i.itemId)).toEqual(['d e', 'b,c', 'a']);
     expect(body.recommendationId).toBe('rid-rerank');
   });
@@ -175,12 +175,12 @@ describe('related-items and rerank-items', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('etag')).toBeNull();
-    expect((await res.json()).personalizedRanking.map((i: { itemId: string }) => i.itemId)).toEqual(['z', 'y', 'x']);
+    expect((await json(res)).personalizedRanking.map((i: { itemId: string }) => i.itemId)).toEqual(['z', 'y', 'x']);
   });
 
   it('trims rerank results to numResults', async () => {
     const res = await app.request('/rerank-items/retail/ranking/u1/a,b,c?numResults=1');
-    expect((await res.json()).personalizedRanking).toEqual([{ itemId: 'c', score: 1 }]);
+    expect((await json(res)).personalizedRanking).toEqual([{ itemId: 'c', score: 1 }]);
   });
 
   it.each([
@@ -192,20 +192,20 @@ describe('related-items and rerank-items', () => {
   ])('POST rerank-items rejects the body %s with a 400', async (body, message) => {
     const res = await app.request('/rerank-items/retail/ranking/u1', { method: 'POST', body });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe(message);
+    expect((await json(res)).message).toBe(message);
   });
 
   it('POST rerank-items rejects an oversized body with a 413', async () => {
     const ids = Array.from({ length: 2000 }, (_, i) => `item-${i}-${'x'.repeat(200)}`);
     const res = await app.request('/rerank-items/retail/ranking/u1', { method: 'POST', body: JSON.stringify(ids) });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ type: 'ClientError', code: 'PayloadTooLarge' });
+    expect(await json(res)).toMatchObject({ type: 'ClientError', code: 'PayloadTooLarge' });
   });
 
   it('GET rerank-items rejects empty IDs', async () => {
     const res = await app.request('/rerank-items/retail/ranking/u1/a,,b');
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toBe('itemIds must not hold empty item IDs');
+    expect((await json(res)).message).toBe('itemIds must not hold empty item IDs');
   });
 });
 
@@ -220,7 +220,7 @@ describe('routing and errors', () => {
     const res = await app.request(path);
     expect(res.status).toBe(404);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
-    expect(await res.json()).toMatchObject({ type: 'ClientError', code });
+    expect(await json(res)).toMatchObject({ type: 'ClientError', code });
   });
 
   it.each([
@@ -233,7 +233,7 @@ describe('routing and errors', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe(allow);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
-    expect(await res.json()).toMatchObject({ type: 'ClientError', code: 'MethodNotAllowed' });
+    expect(await json(res)).toMatchObject({ type: 'ClientError', code: 'MethodNotAllowed' });
   });
 
   it('answers CORS preflights and exposes the custom headers', async () => {
@@ -260,7 +260,7 @@ describe('routing and errors', () => {
     const res = await app.request(`/recommend-items/retail/${rec}/u1`);
     expect(res.status).toBe(status);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ type: 'OriginError', code });
     expect(Object.keys(body).sort()).toEqual(['code', 'message', 'type']);
     expect(body.message).not.toMatch(/\n\s+at /);
@@ -286,14 +286,14 @@ describe('routing and errors', () => {
     const res = await broken.request('/recommend-items/s/for-you/u1');
     expect(res.status).toBe(500);
     expect(res.headers.get('x-personalization-config-version')).toBe('1');
-    expect(await res.json()).toEqual({ type: 'ServerError', code: 'InternalError', message: 'internal error' });
+    expect(await json(res)).toEqual({ type: 'ServerError', code: 'InternalError', message: 'internal error' });
   });
 
   it('a variation type without a resolver is a 500 ServerError naming the type', async () => {
     const noHttp = await appFor(httpConfig(recommender.url), { resolvers: {} });
     const res = await noHttp.request('/recommend-items/retail/for-you/u1');
     expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ type: 'ServerError', code: 'OriginTypeNotAvailable' });
+    expect(await json(res)).toMatchObject({ type: 'ServerError', code: 'OriginTypeNotAvailable' });
   });
 });
 
@@ -336,14 +336,14 @@ describe('decoration, post-processing and look-ahead', () => {
         return store;
       },
     });
-    const body = await (await decorated.request('/recommend-items/shop/recs/u1?numResults=3')).json();
+    const body = await json(await decorated.request('/recommend-items/shop/recs/u1?numResults=3'));
     expect(seen).toEqual(['shop:localdb']);
     expect(body.itemList).toEqual([
       { itemId: 'i0', metadata: { name: 'Name i0' } },
       { itemId: 'i1' },
       { itemId: 'i2', metadata: { name: 'Name i2' } },
     ]);
-    const plain = await (await decorated.request('/recommend-items/shop/recs/u1?numResults=2&decorateItems=0')).json();
+    const plain = await json(await decorated.request('/recommend-items/shop/recs/u1?numResults=2&decorateItems=0'));
     expect(plain.itemList).toEqual([{ itemId: 'i0' }, { itemId: 'i1' }]);
   });
 
@@ -358,13 +358,13 @@ describe('decoration, post-processing and look-ahead', () => {
     });
     const res = await broken.request('/recommend-items/shop/recs/u1');
     expect(res.status).toBe(502);
-    expect((await res.json()).message).toContain('item metadata store');
+    expect((await json(res)).message).toContain('item metadata store');
   });
 
   it('asks for numResults × lookAheadMultiplier, post-processes through Lambda, then trims', async () => {
     const lambda = mockClient(LambdaClient);
     lambda.on(InvokeCommand).callsFake((input) => {
-      const payload = JSON.parse(new TextDecoder().decode(input.Payload));
+      const payload = JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
       const kept = payload.response.itemList.filter((i: { itemId: string }) => i.itemId !== 'i0');
       return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ itemList: kept })) };
     });
@@ -380,11 +380,11 @@ describe('decoration, post-processing and look-ahead', () => {
     expect(captured[0]!.numResults).toBe(10);
     const call = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(call.FunctionName).toBe(arn);
-    const payload = JSON.parse(new TextDecoder().decode(call.Payload));
+    const payload = JSON.parse(new TextDecoder().decode(call.Payload as Uint8Array));
     expect(payload).toMatchObject({ version: '1.0', action: 'recommend-items', userId: 'u1', numResults: 4 });
     expect(payload.response.itemList).toHaveLength(10);
     expect(payload.response.itemList[0]).toEqual({ itemId: 'i0', metadata: { name: 'Name i0' } });
-    const body = await res.json();
+    const body = await json(res);
     expect(body.itemList.map((i: { itemId: string }) => i.itemId)).toEqual(['i1', 'i2', 'i3', 'i4']);
     expect(body.recommendationId).toBe('r1');
     lambda.restore();

@@ -138,3 +138,6 @@ export async function appFor(config: unknown, overrides: Partial<AppDeps> = {}) 
     ...overrides,
   });
 }
+
+/** A response's JSON body, typed loosely for assertions. */
+export const json = (res: Response): Promise<any> => res.json();

@@ -69,16 +69,25 @@ describe('AppConfigData provider', () => {
     appconfig.reset();
     vi.useRealTimers();
   });
-  const enc = (s: string) => new TextEncoder().encode(s);
+  /** Response blobs as the SDK types them (a Uint8Array is what arrives on the wire). */
+  const enc = (s: string) => new TextEncoder().encode(s) as never;
 
   it('starts a session, polls at NextPollIntervalInSeconds and treats an empty body as unchanged', async () => {
     vi.useFakeTimers();
     appconfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 't0' });
     appconfig
       .on(GetLatestConfigurationCommand)
-      .resolvesOnce({ Configuration: enc(config('1')), NextPollConfigurationToken: 't1', NextPollIntervalInSeconds: 30 })
+      .resolvesOnce({
+        Configuration: enc(config('1')),
+        NextPollConfigurationToken: 't1',
+        NextPollIntervalInSeconds: 30,
+      })
       .resolvesOnce({ Configuration: enc(''), NextPollConfigurationToken: 't2', NextPollIntervalInSeconds: 30 })
-      .resolvesOnce({ Configuration: enc(config('2')), NextPollConfigurationToken: 't3', NextPollIntervalInSeconds: 30 });
+      .resolvesOnce({
+        Configuration: enc(config('2')),
+        NextPollConfigurationToken: 't3',
+        NextPollIntervalInSeconds: 30,
+      });
     const provider = createAppConfigDataProvider({
       ...target,
       client: new AppConfigDataClient({ region: 'us-east-1' }),
@@ -100,11 +109,9 @@ describe('AppConfigData provider', () => {
     expect(provider.current().version).toBe('1');
     await vi.advanceTimersByTimeAsync(30_000);
     expect(provider.current().version).toBe('2');
-    expect(appconfig.commandCalls(GetLatestConfigurationCommand).map((c) => c.args[0].input.ConfigurationToken)).toEqual([
-      't0',
-      't1',
-      't2',
-    ]);
+    expect(
+      appconfig.commandCalls(GetLatestConfigurationCommand).map((c) => c.args[0].input.ConfigurationToken),
+    ).toEqual(['t0', 't1', 't2']);
     await provider.stop();
   });
 
@@ -136,14 +143,22 @@ describe('AppConfigData provider', () => {
   it('fails to start with the validation messages when the first configuration is invalid', async () => {
     appconfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 't' });
     appconfig.on(GetLatestConfigurationCommand).resolves({ Configuration: enc('{"namespaces":{"a b":{}}}') });
-    const provider = createAppConfigDataProvider({ ...target, client: new AppConfigDataClient({}), logger: silentLogger });
+    const provider = createAppConfigDataProvider({
+      ...target,
+      client: new AppConfigDataClient({}),
+      logger: silentLogger,
+    });
     await expect(provider.start()).rejects.toThrow(/invalid configuration\n {2}\$\.namespaces/);
   });
 });
 
 describe('provider selection from the environment', () => {
   it('parses the extension prefetch list', () => {
-    expect(targetFromPrefetchList('/applications/a/environments/e/configurations/p,/applications/x/environments/y/configurations/z')).toEqual({
+    expect(
+      targetFromPrefetchList(
+        '/applications/a/environments/e/configurations/p,/applications/x/environments/y/configurations/z',
+      ),
+    ).toEqual({
       application: 'a',
       environment: 'e',
       profile: 'p',
@@ -152,12 +167,18 @@ describe('provider selection from the environment', () => {
   });
 
   it('picks the agent, AppConfigData or a file', () => {
-    const pick = (env: Record<string, string>) => configProviderFromEnv(readDataPlaneEnv(env), { logger: silentLogger }).source;
+    const pick = (env: Record<string, string>) =>
+      configProviderFromEnv(readDataPlaneEnv(env), { logger: silentLogger }).source;
     expect(pick({ AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: '/applications/a/environments/e/configurations/p' })).toBe(
       'AppConfig agent http://localhost:2772/applications/a/environments/e/configurations/p',
     );
     expect(
-      pick({ P13N_APPCONFIG_APPLICATION: 'a', P13N_APPCONFIG_ENVIRONMENT: 'e', P13N_APPCONFIG_PROFILE: 'p', AWS_REGION: 'eu-west-1' }),
+      pick({
+        P13N_APPCONFIG_APPLICATION: 'a',
+        P13N_APPCONFIG_ENVIRONMENT: 'e',
+        P13N_APPCONFIG_PROFILE: 'p',
+        AWS_REGION: 'eu-west-1',
+      }),
     ).toBe('AppConfig a/e/p');
     expect(pick({ P13N_CONFIG: '/tmp/c.json' })).toBe('file /tmp/c.json');
     expect(() => pick({})).toThrow(/no configuration source/);

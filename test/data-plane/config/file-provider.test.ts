@@ -68,15 +68,23 @@ describe('file configuration provider', () => {
     await expect(missing.start()).rejects.toThrow(/cannot read the file: ENOENT/);
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ nope');
-    await expect(createFileConfigProvider({ file, logger: recordingLogger().logger }).start()).rejects.toThrow(/not valid JSON/);
+    await expect(createFileConfigProvider({ file, logger: recordingLogger().logger }).start()).rejects.toThrow(
+      /not valid JSON/,
+    );
   });
 
   it('resolves relative paths in the configuration against the file’s folder', async () => {
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ namespaces: { shop: { eventTargets: [{ type: 'file', path: 'events.jsonl' }] } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ namespaces: { shop: { eventTargets: [{ type: 'file', path: 'events.jsonl' }] } } }),
+    );
     const provider = createFileConfigProvider({ file, logger: recordingLogger().logger });
     await provider.start();
-    expect(provider.current().namespaces.get('shop')!.eventTargets[0]).toEqual({ type: 'file', path: join(dir, 'events.jsonl') });
+    expect(provider.current().namespaces.get('shop')!.eventTargets[0]).toEqual({
+      type: 'file',
+      path: join(dir, 'events.jsonl'),
+    });
     await provider.stop();
   });
 });

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appFor } from '../helpers.ts';
+import { appFor, json } from '../helpers.ts';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:custom-recs';
 const config = {
@@ -19,8 +19,8 @@ const config = {
     },
   },
 };
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-const dec = (b: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(b));
+const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)) as never;
+const dec = (b: unknown) => JSON.parse(new TextDecoder().decode(b as Uint8Array));
 
 const lambda = mockClient(LambdaClient);
 const sagemaker = mockClient(SageMakerRuntimeClient);
@@ -34,7 +34,7 @@ describe('function (lambda) origin', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: enc({ itemList: [{ itemId: 'a' }, 'b'] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/fn/u1?numResults=2&context={"k":"v"}');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ itemList: [{ itemId: 'a' }, { itemId: 'b' }] });
+    expect(await json(res)).toEqual({ itemList: [{ itemId: 'a' }, { itemId: 'b' }] });
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input.FunctionName).toBe(FN);
     expect(input.InvocationType).toBe('RequestResponse');
@@ -50,9 +50,11 @@ describe('function (lambda) origin', () => {
   });
 
   it('reads personalizedRanking for rerank-items', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: enc({ personalizedRanking: [{ itemId: 'y', score: 2 }] }) });
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: enc({ personalizedRanking: [{ itemId: 'y', score: 2 }] }) });
     const res = await (await appFor(config)).request('/rerank-items/shop/fn/u1/x,y');
-    expect(await res.json()).toEqual({ personalizedRanking: [{ itemId: 'y', score: 2 }] });
+    expect(await json(res)).toEqual({ personalizedRanking: [{ itemId: 'y', score: 2 }] });
     expect(dec(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload)).toMatchObject({ itemList: ['x', 'y'] });
   });
 
@@ -64,7 +66,7 @@ describe('function (lambda) origin', () => {
     });
     const failed = await (await appFor(config)).request('/recommend-items/shop/fn/u1');
     expect(failed.status).toBe(502);
-    const body = await failed.json();
+    const body = await json(failed);
     expect(body.message).toContain("KeyError: 'userId'");
     expect(JSON.stringify(body)).not.toContain('secret');
 
@@ -75,18 +77,22 @@ describe('function (lambda) origin', () => {
 
 describe('sagemaker origin', () => {
   it('invokes the endpoint with the payload as JSON', async () => {
-    sagemaker.on(InvokeEndpointCommand).resolves({ Body: enc({ itemList: [{ itemId: 'z', score: 0.1 }] }) as never });
+    sagemaker.on(InvokeEndpointCommand).resolves({ Body: enc({ itemList: [{ itemId: 'z', score: 0.1 }] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/sm/u9?numResults=1');
-    expect(await res.json()).toEqual({ itemList: [{ itemId: 'z', score: 0.1 }] });
+    expect(await json(res)).toEqual({ itemList: [{ itemId: 'z', score: 0.1 }] });
     const input = sagemaker.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ EndpointName: 'two-tower', ContentType: 'application/json', Accept: 'application/json' });
-    expect(dec(input.Body as Uint8Array)).toMatchObject({ version: '1.0', userId: 'u9', numResults: 1 });
+    expect(input).toMatchObject({
+      EndpointName: 'two-tower',
+      ContentType: 'application/json',
+      Accept: 'application/json',
+    });
+    expect(dec(input.Body)).toMatchObject({ version: '1.0', userId: 'u9', numResults: 1 });
   });
 
   it('a model error is a 502', async () => {
     sagemaker.on(InvokeEndpointCommand).rejects(new ModelError({ message: 'model crashed', $metadata: {} }));
     const res = await (await appFor(config)).request('/recommend-items/shop/sm/u9');
     expect(res.status).toBe(502);
-    expect(await res.json()).toMatchObject({ type: 'OriginError', code: 'OriginFailed' });
+    expect(await json(res)).toMatchObject({ type: 'OriginError', code: 'OriginFailed' });
   });
 });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../data-plane/aws-clients.ts';
-import { appFor } from '../helpers.ts';
+import { appFor, json } from '../helpers.ts';
 
 interface Call {
   path: string;
@@ -38,7 +38,9 @@ beforeAll(async () => {
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       if (req.url === '/personalize-ranking') {
-        const ranked = [...(body.inputList as string[])].reverse().map((itemId, i) => ({ itemId, score: 0.9 - i * 0.1 }));
+        const ranked = [...(body.inputList as string[])]
+          .reverse()
+          .map((itemId, i) => ({ itemId, score: 0.9 - i * 0.1 }));
         return res.end(JSON.stringify({ personalizedRanking: ranked, recommendationId: 'RID-rank' }));
       }
       const n = body.numResults as number;
@@ -68,7 +70,16 @@ const config = {
     shop: {
       inferenceItemMetadata: { type: 'personalize', itemColumns: ['NAME', 'PRICE'] },
       autoContext: {
-        DEVICE: { type: 'string', rules: [{ type: 'header-value', header: 'cloudfront-is-mobile-viewer', valueMappings: [{ operator: 'equals', value: 'true', mapTo: 'Phone' }] }] },
+        DEVICE: {
+          type: 'string',
+          rules: [
+            {
+              type: 'header-value',
+              header: 'cloudfront-is-mobile-viewer',
+              valueMappings: [{ operator: 'equals', value: 'true', mapTo: 'Phone' }],
+            },
+          ],
+        },
       },
       recommenders: {
         'recommend-items': {
@@ -81,7 +92,10 @@ const config = {
                   {
                     arn: 'arn:aws:personalize:us-east-1:123456789012:filter/by-metro',
                     autoDynamicFilterValues: {
-                      METRO: { type: 'string', rules: [{ type: 'header-value', header: 'cloudfront-viewer-metro-code' }] },
+                      METRO: {
+                        type: 'string',
+                        rules: [{ type: 'header-value', header: 'cloudfront-viewer-metro-code' }],
+                      },
                     },
                   },
                 ],
@@ -98,7 +112,9 @@ const config = {
 };
 
 const app = () =>
-  appFor(config, { clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1, endpoints: { personalizeRuntime: endpoint } }) });
+  appFor(config, {
+    clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1, endpoints: { personalizeRuntime: endpoint } }),
+  });
 
 describe('Personalize origin over the real SDK client', () => {
   it('GetRecommendations with campaignArn, context, auto filter values and metadata columns', async () => {
@@ -118,7 +134,7 @@ describe('Personalize origin over the real SDK client', () => {
       filterValues: { METRO: '"819"' },
       metadataColumns: { ITEMS: ['NAME', 'PRICE'] },
     });
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       itemList: [
         { itemId: 'p0', score: 0.5, metadata: { name: 'Product 0' }, reason: ['Popular'] },
         { itemId: 'p1', score: 0.5, metadata: { name: 'Product 1' }, reason: ['Popular'] },
@@ -148,7 +164,7 @@ describe('Personalize origin over the real SDK client', () => {
     const get = await a.request('/rerank-items/shop/ranking/u1/x,y');
     expect(calls[0]!.path).toBe('/personalize-ranking');
     expect(calls[0]!.body).toMatchObject({ campaignArn: CAMPAIGN, userId: 'u1', inputList: ['x', 'y'] });
-    expect(await get.json()).toEqual({
+    expect(await json(get)).toEqual({
       personalizedRanking: [
         { itemId: 'y', score: 0.9 },
         { itemId: 'x', score: 0.8 },
@@ -164,10 +180,10 @@ describe('Personalize origin over the real SDK client', () => {
     mode = 'throttle';
     const throttled = await (await app()).request('/recommend-items/shop/campaign/u1');
     expect(throttled.status).toBe(429);
-    expect(await throttled.json()).toMatchObject({ type: 'OriginError', code: 'OriginThrottled' });
+    expect(await json(throttled)).toMatchObject({ type: 'OriginError', code: 'OriginThrottled' });
     mode = 'missing';
     const missing = await (await app()).request('/recommend-items/shop/campaign/u1');
     expect(missing.status).toBe(502);
-    expect((await missing.json()).message).toContain('ResourceNotFoundException: Campaign not found');
+    expect((await json(missing)).message).toContain('ResourceNotFoundException: Campaign not found');
   });
 });
