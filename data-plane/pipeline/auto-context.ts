@@ -76,7 +76,7 @@ export function timeParts(now: number, zone: string | undefined, fallbackZone: s
 
 /** 0 spring, 1 summer, 2 fall, 3 winter, by meteorological season; flipped south of the equator. */
 export function seasonOf(month: number, latitude: number | undefined): number {
-  const northern = Math.floor((((month - 3 + 12) % 12) / 3) % 4);
+  const northern = Math.floor(((month + 9) % 12) / 3);
   return latitude !== undefined && latitude < 0 ? (northern + 2) % 4 : northern;
 }
 

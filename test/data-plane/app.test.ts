@@ -236,6 +236,27 @@ describe('routing and errors', () => {
     expect(await json(res)).toMatchObject({ type: 'ClientError', code: 'MethodNotAllowed' });
   });
 
+  it('answers HEAD like GET without a body', async () => {
+    const res = await app.request('/recommend-items/retail/for-you/u1', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toMatch(/^"/);
+    expect(await res.text()).toBe('');
+  });
+
+  it('mounts extra routes before the fallbacks; they see the configuration and get the version header', async () => {
+    const withExtra = await appFor(httpConfig(recommender.url), {
+      extraRoutes: (a) => {
+        a.post('/events/:namespace', (c) =>
+          c.json({ namespaces: [...c.get('config').namespaces.keys()], namespace: c.req.param('namespace') }, 202),
+        );
+      },
+    });
+    const res = await withExtra.request('/events/retail', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-personalization-config-version')).toBe('7');
+    expect(await json(res)).toEqual({ namespaces: ['retail'], namespace: 'retail' });
+  });
+
   it('answers CORS preflights and exposes the custom headers', async () => {
     const pre = await app.request('/recommend-items/retail/for-you/u1', {
       method: 'OPTIONS',
