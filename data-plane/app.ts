@@ -5,13 +5,14 @@
  * `X-Personalization-Config-Version`, every error is `{type, code, message}` JSON, and no stack trace
  * ever reaches a client.
  */
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
 import type { AwsClients } from './aws-clients.ts';
+import { CACHE_STATUS_HEADER, createCachedInference, type ResponseCacheOptions } from './cache/cached-inference.ts';
 import type { ConfigProvider } from './config/types.ts';
 import {
   ApiError,
@@ -27,7 +28,13 @@ import { type Metrics, noMetrics } from './metrics.ts';
 import { defaultResolvers } from './origins/default-resolvers.ts';
 import type { OriginResolvers } from './origins/types.ts';
 import { headerLookup } from './pipeline/auto-context.ts';
-import { type InferenceRequest, type PipelineDeps, serveInference } from './pipeline/serve-inference.ts';
+import {
+  FALLBACK_HEADER,
+  type InferenceRequest,
+  type PipelineDeps,
+  serveInference,
+} from './pipeline/serve-inference.ts';
+import { type CircuitBreakerOptions, CircuitBreakers, CircuitOpenError } from './resilience/circuit-breaker.ts';
 
 export const CONFIG_VERSION_HEADER = 'X-Personalization-Config-Version';
 
@@ -60,6 +67,12 @@ export interface AppDeps {
   extraRoutes?: (app: Hono<AppEnv>) => void;
   /** Called after every response (request logs in `p13n serve`, metrics on Lambda). */
   onResponse?: (info: ResponseInfo) => void;
+  /** In-process response cache with single-flight and stale-if-error (on by default); `false` turns it off. */
+  responseCache?: ResponseCacheOptions | false;
+  /** A circuit breaker per origin (on by default); `false` turns them off. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Authentication (`p13n serve`): runs after CORS, so preflight requests never reach it. */
+  auth?: MiddlewareHandler<AppEnv>;
 }
 
 const itemIdsSchema = (name: string) =>
@@ -123,7 +136,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
     logger: deps.logger,
     metrics,
+    breakers:
+      deps.circuitBreaker === false
+        ? undefined
+        : new CircuitBreakers(deps.circuitBreaker ?? {}, { clock, logger: deps.logger, metrics }),
   };
+  const inference =
+    deps.responseCache === false
+      ? (config: ResolvedConfig, request: InferenceRequest) => serveInference(pipeline, config, request)
+      : createCachedInference(pipeline, deps.responseCache);
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -158,13 +179,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       origin: '*',
       allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
-      exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control'],
+      exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
       maxAge: 600,
     }),
   );
+  if (deps.auth) app.use(deps.auth);
 
   const respond = async (c: Context<AppEnv>, request: Omit<InferenceRequest, 'query' | 'headers' | 'method'>) => {
-    const res = await serveInference(pipeline, c.get('config'), {
+    const res = await inference(c.get('config'), {
       ...request,
       method: c.req.method === 'POST' ? 'POST' : 'GET',
       query: c.req.query(),
@@ -246,6 +268,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (err instanceof ApiError) {
       if (err.status >= 500) deps.logger.warn('request failed', { path: c.req.path, error: describeError(err) });
       if (err instanceof MethodNotAllowedError) c.header('Allow', err.allow.join(', '));
+      if (err instanceof CircuitOpenError) c.header('Retry-After', String(err.retryAfterSeconds));
       return c.json(err.toBody(), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {

@@ -11,10 +11,12 @@ import { NotFoundError } from '../errors.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
 import { describeError, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { OriginRequest, OriginResolvers } from '../origins/types.ts';
+import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
+import { callWithFallback } from '../resilience/call-with-fallback.ts';
+import type { CircuitBreakers } from '../resilience/circuit-breaker.ts';
 import { type AutoContextInput, evaluateAutoContext, type HeaderLookup } from './auto-context.ts';
 import { cacheControlFor, cacheControlHeader } from './cache-control.ts';
-import { callOrigin, originLabel } from './call-origin.ts';
+import { originLabel } from './call-origin.ts';
 import { chooseVariation } from './choose-variation.ts';
 import { decorateItems } from './decorate.ts';
 import { freshEtag, makeEtag } from './etag.ts';
@@ -39,6 +41,9 @@ export interface InferenceRequest {
   headers: HeaderLookup;
 }
 
+/** Names the variation that failed and the fallback that answered instead: `{from}->{to}`. */
+export const FALLBACK_HEADER = 'X-Personalization-Fallback';
+
 export interface InferenceResponse {
   status: 200 | 304;
   headers: Record<string, string>;
@@ -55,6 +60,8 @@ export interface PipelineDeps {
   defaultTimeZone: string;
   logger: Logger;
   metrics: Metrics;
+  /** Circuit breakers per origin; without them every call goes to its origin. */
+  breakers?: CircuitBreakers;
 }
 
 const stringValues = (values: Record<string, string | number>) =>
@@ -133,9 +140,10 @@ export async function serveInference(
       : {}),
   };
   const started = performance.now();
-  let result: Awaited<ReturnType<typeof callOrigin>>;
+  let result: OriginResult;
+  let servedBy = variation;
   try {
-    result = await callOrigin(deps.resolvers, originRequest);
+    ({ result, variation: servedBy } = await callWithFallback(deps, originRequest));
   } catch (err) {
     deps.metrics.add('OriginError', 'Count', 1);
     deps.logger.warn('origin call failed', { origin: originLabel(variation), error: describeError(err) });
@@ -171,7 +179,11 @@ export async function serveInference(
     ...(matchedExperiment ? { matchedExperiment } : {}),
   });
   const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
-  if (request.method === 'POST') {
+  if (servedBy !== variation) {
+    // A degraded answer: say so, and let no cache keep it past the origin's recovery.
+    headers[FALLBACK_HEADER] = `${variation.key}->${servedBy.key}`;
+    headers['Cache-Control'] = 'no-store';
+  } else if (request.method === 'POST') {
     headers['Cache-Control'] = 'no-store';
   } else {
     const entry = cacheControlFor(variation.cacheControl, { hasUser, syntheticUser: query.syntheticUser });

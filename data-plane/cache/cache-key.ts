@@ -1,0 +1,64 @@
+/**
+ * The response cache's key: everything that decides an inference response and nothing else — the
+ * configuration version, method, action, path parameters, the query (parameter order irrelevant) and
+ * the values of the request headers the recommender's auto-context and filter rules read. Time-based
+ * rules also read the clock, so their recommenders add a quarter-hour bucket (time-zone offsets are
+ * whole quarter hours) and a cached answer never outlives the hour, weekday or season it was made for.
+ */
+
+import type { ResolvedRecommender } from '../../schema/resolve-config.ts';
+import { TIME_ZONE_HEADER } from '../../schema/resolve-config.ts';
+import type { InferenceRequest } from '../pipeline/serve-inference.ts';
+
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+const headersByRecommender = new WeakMap<ResolvedRecommender, string[]>();
+
+/**
+ * The union of the headers every variation of a recommender reads, sorted; the variation is chosen
+ * after the cache lookup, so the key covers whichever one serves.
+ */
+export function recommenderHeaders(recommender: ResolvedRecommender): string[] {
+  let headers = headersByRecommender.get(recommender);
+  if (!headers) {
+    const all = new Set<string>();
+    for (const variation of recommender.variations.values()) for (const h of variation.contextHeaders) all.add(h);
+    headers = [...all].sort();
+    headersByRecommender.set(recommender, headers);
+  }
+  return headers;
+}
+
+/**
+ * @example
+ * inferenceCacheKey('7', recommender, request, Date.now())
+ * // → '["7","GET","recommend-items","retail","for-you","u1",null,[["numResults","5"]],["Mozilla/5.0"],null]'
+ */
+export function inferenceCacheKey(
+  configVersion: string,
+  recommender: ResolvedRecommender,
+  request: InferenceRequest,
+  now: number,
+): string {
+  const query: Array<[string, string]> = [];
+  for (const name in request.query) {
+    const value = request.query[name];
+    if (value !== undefined) query.push([name, value]);
+  }
+  if (query.length > 1) query.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const headerNames = recommenderHeaders(recommender);
+  const headerValues = headerNames.map((name) => request.headers(name) ?? null);
+  const timeBucket = headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
+  return JSON.stringify([
+    configVersion,
+    request.method,
+    request.action,
+    request.namespace,
+    request.recommender,
+    request.userId ?? request.itemId ?? null,
+    request.itemList ?? null,
+    query,
+    headerValues,
+    timeBucket,
+  ]);
+}

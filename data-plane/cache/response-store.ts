@@ -1,0 +1,88 @@
+/**
+ * The in-process store of serialised responses: an LRU bounded both by entry count and by bytes, so a
+ * flood of distinct users cannot grow the process. Entries stay for their max-age plus the
+ * stale-if-error grace; whether one is still fresh is the caller's question (`freshUntil`). Time comes
+ * from the injected clock, so tests move it by hand.
+ */
+import { LRUCache } from 'lru-cache';
+
+export interface CachedResponse {
+  /** Response headers as the pipeline wrote them (Cache-Control, ETag, Content-Type, …). */
+  headers: Readonly<Record<string, string>>;
+  /** The UTF-8 bytes of the body, encoded once when stored. */
+  body: Uint8Array<ArrayBuffer>;
+  /** Epoch milliseconds. */
+  storedAt: number;
+  freshUntil: number;
+  /** Last moment the entry may still be served on an origin error. */
+  staleUntil: number;
+}
+
+export interface ResponseStoreOptions {
+  maxEntries: number;
+  maxBytes: number;
+  /** How long after expiry an entry may still answer when the origin fails. */
+  staleIfErrorSeconds: number;
+  /** Epoch milliseconds. */
+  clock: () => number;
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes an entry costs beyond its body: key, header strings and bookkeeping, roughly. */
+function entrySize(key: string, response: CachedResponse): number {
+  let size = 64 + key.length * 2 + response.body.byteLength;
+  for (const name in response.headers) size += (name.length + (response.headers[name]?.length ?? 0)) * 2;
+  return size;
+}
+
+/**
+ * @example
+ * const store = new ResponseStore({ maxEntries: 10_000, maxBytes: 32 << 20, staleIfErrorSeconds: 300, clock: Date.now });
+ * store.set(key, { 'Cache-Control': 'max-age=60' }, '{"itemList":[]}', 60);
+ * store.get(key)?.freshUntil;
+ */
+export class ResponseStore {
+  readonly #lru: LRUCache<string, CachedResponse>;
+  readonly #options: ResponseStoreOptions;
+
+  constructor(options: ResponseStoreOptions) {
+    this.#options = options;
+    this.#lru = new LRUCache<string, CachedResponse>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (value, key) => entrySize(key, value),
+      ttlAutopurge: false,
+      ttlResolution: 0,
+      perf: { now: options.clock },
+    });
+  }
+
+  /** The entry under `key`, fresh or within its stale grace; undefined once the grace has passed. */
+  get(key: string): CachedResponse | undefined {
+    return this.#lru.get(key);
+  }
+
+  /** Stores a response for `maxAgeSeconds` (plus the stale grace); too-large responses are skipped. */
+  set(key: string, headers: Record<string, string>, body: string, maxAgeSeconds: number): void {
+    const now = this.#options.clock();
+    const freshUntil = now + maxAgeSeconds * 1000;
+    const staleUntil = freshUntil + this.#options.staleIfErrorSeconds * 1000;
+    const entry: CachedResponse = { headers, body: encoder.encode(body), storedAt: now, freshUntil, staleUntil };
+    this.#lru.set(key, entry, { ttl: staleUntil - now, start: now });
+  }
+
+  clear(): void {
+    this.#lru.clear();
+  }
+
+  /** Number of entries held (expired ones included until touched or evicted). */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** Bytes accounted to the entries held. */
+  get bytes(): number {
+    return this.#lru.calculatedSize;
+  }
+}
