@@ -25,6 +25,10 @@ export const dataPlaneEnvSchema = z.object({
   AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: optionalText,
   AWS_APPCONFIG_EXTENSION_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(2772),
   AWS_REGION: optionalText,
+  /** How long an expired cached response may still answer when its origin fails. */
+  P13N_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Memory budget of the in-process response cache; 0 turns the cache (and stale-if-error) off. */
+  P13N_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
 });
 
 export type DataPlaneEnv = z.output<typeof dataPlaneEnvSchema>;

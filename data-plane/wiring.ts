@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import { type AppDeps, type AppEnv, createApp } from './app.ts';
 import { createAwsClients } from './aws-clients.ts';
+import { responseCacheFromEnv } from './cache/options-from-env.ts';
 import type { ConfigProvider } from './config/types.ts';
 import type { DataPlaneEnv } from './env.ts';
 import type { Logger } from './logger.ts';
@@ -32,5 +33,6 @@ export function wireDataPlane(options: WiringOptions): Hono<AppEnv> {
     metrics: options.metrics,
     defaultTimeZone: options.env.P13N_DEFAULT_TIME_ZONE,
     onResponse: options.onResponse,
+    responseCache: responseCacheFromEnv(options.env),
   });
 }
