@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
+import { authSettings } from '../data-plane/auth/auth-settings.ts';
+import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
@@ -14,12 +16,18 @@ import { wireDataPlane } from '../data-plane/wiring.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 
-const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H]
+const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H] [authentication options]
 
 Serves the personalization APIs on Node.
   --config FILE  configuration file (default $P13N_CONFIG, else ${DEFAULT_CONFIG}); reloaded when it changes
   --port N       port to listen on (default $PORT, else 8080; 0 picks a free port)
   --host H       interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+Authentication (off unless one is given; /docs, /openapi.json and CORS preflight stay open):
+  --api-keys-file FILE  SHA-256 hex hashes of accepted X-Api-Key values, one per line
+                        (also $P13N_API_KEY_HASHES, or $P13N_API_KEYS hashed at start)
+  --jwt-jwks-url URL    accept Authorization: Bearer JWTs signed by a key of this JWKS ($P13N_JWT_JWKS_URL)
+  --jwt-issuer ISS      required iss claim ($P13N_JWT_ISSUER)
+  --jwt-audience AUD    accepted aud values, comma-separated ($P13N_JWT_AUDIENCE)
 Exit status: 0 after SIGINT/SIGTERM, 1 invalid configuration, 2 bad arguments or missing configuration.`;
 
 function parsePort(value: string | undefined, what: string): number {
@@ -34,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
   let port: number;
   let host: string;
   let env: ReturnType<typeof readDataPlaneEnv>;
+  let auth: AuthOptions | undefined;
   try {
     const { values } = parseArgs({
       args,
@@ -42,6 +51,10 @@ export async function run(args: string[]): Promise<number> {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        'api-keys-file': { type: 'string' },
+        'jwt-jwks-url': { type: 'string' },
+        'jwt-issuer': { type: 'string' },
+        'jwt-audience': { type: 'string' },
       },
     });
     if (values.help) {
@@ -57,6 +70,15 @@ export async function run(args: string[]): Promise<number> {
           ? parsePort(process.env.PORT, 'PORT')
           : 8080;
     host = values.host ?? '127.0.0.1';
+    auth = await authSettings(
+      {
+        apiKeysFile: values['api-keys-file'],
+        jwtJwksUrl: values['jwt-jwks-url'],
+        jwtIssuer: values['jwt-issuer'],
+        jwtAudience: values['jwt-audience'],
+      },
+      process.env,
+    );
   } catch (err) {
     console.error(`p13n serve: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -83,6 +105,7 @@ export async function run(args: string[]): Promise<number> {
     config,
     logger,
     docs: true,
+    auth: auth && authMiddleware(auth, logger),
     onResponse: ({ method, path, status, durationMs }) =>
       process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`),
   });
@@ -110,6 +133,13 @@ export async function run(args: string[]): Promise<number> {
     console.error(`p13n serve: cannot listen on ${host}:${port}: ${(err as Error).message}`);
     await Promise.all([dataPlane.close(), config.stop()]);
     return 2;
+  }
+  if (auth) {
+    const kinds = [
+      auth.apiKeyHashes ? `${auth.apiKeyHashes.length} API key(s)` : '',
+      auth.jwt ? `JWTs from ${auth.jwt.jwksUrl}` : '',
+    ];
+    console.log(`p13n serve: authentication on: ${kinds.filter(Boolean).join(' and ')}`);
   }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   console.log(

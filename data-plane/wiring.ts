@@ -27,6 +27,8 @@ export interface WiringOptions {
   onResponse?: AppDeps['onResponse'];
   /** Serve Swagger UI at `/docs` (p13n serve; the Lambda leaves it to the deployment's docs site). */
   docs?: boolean;
+  /** Authentication middleware (p13n serve's API keys / JWT). */
+  auth?: AppDeps['auth'];
 }
 
 export interface DataPlane {
@@ -70,6 +72,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
       if (options.docs) routes.route('/', docsRoutes());
     },
     responseCache: responseCacheFromEnv(env),
+    auth: options.auth,
   });
   return {
     app,
