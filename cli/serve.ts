@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
 import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
 import { lineLogger } from '../data-plane/logger.ts';
+import { createNodeServer } from '../data-plane/node-server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
@@ -123,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
   const { app } = dataPlane;
 
   let address: AddressInfo;
-  const server = serve({ fetch: app.fetch, port, hostname: host });
+  const server = createNodeServer(app.fetch).listen(port, host);
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
       server.once('listening', () => resolve(server.address() as AddressInfo));
