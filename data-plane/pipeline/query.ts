@@ -42,7 +42,19 @@ const stringMap = (name: string) =>
       }),
     );
 
+/** Built once per distinct `maxNumResults`: building a zod schema costs far more than running it. */
+const schemas = new Map<number, ReturnType<typeof buildQuerySchema>>();
+
 function querySchema(maxNumResults: number) {
+  let schema = schemas.get(maxNumResults);
+  if (!schema) {
+    schema = buildQuerySchema(maxNumResults);
+    schemas.set(maxNumResults, schema);
+  }
+  return schema;
+}
+
+function buildQuerySchema(maxNumResults: number) {
   return z.object({
     numResults: z
       .string()
