@@ -7,13 +7,13 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
 import type { AwsClients } from './aws-clients.ts';
 import { CACHE_STATUS_HEADER, createCachedInference, type ResponseCacheOptions } from './cache/cached-inference.ts';
 import type { ConfigProvider } from './config/types.ts';
+import { cors } from './cors.ts';
 import {
   ApiError,
   BadRequestError,
@@ -176,7 +176,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(
     cors({
-      origin: '*',
       allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
       exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
