@@ -5,8 +5,10 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { ResponseInfo } from '../data-plane/app.ts';
 import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
+import { RawHits } from '../data-plane/cache/raw-hits.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
@@ -100,14 +102,18 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
 
+  const onResponse = ({ method, path, status, durationMs }: ResponseInfo) =>
+    process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`);
+  // Cache hits skip the app, which authentication must see.
+  const rawHits = auth ? undefined : new RawHits({ config, onResponse });
   const dataPlane = wireDataPlane({
     env,
     config,
     logger,
     docs: true,
     auth: auth && authMiddleware(auth, logger),
-    onResponse: ({ method, path, status, durationMs }) =>
-      process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`),
+    rawHits,
+    onResponse,
   });
   const preparing = performance.now();
   try {
@@ -123,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
   const { app } = dataPlane;
 
   let address: AddressInfo;
-  const server = createNodeServer(app.fetch).listen(port, host);
+  const server = createNodeServer(app.fetch, { rawHits }).listen(port, host);
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
       server.once('listening', () => resolve(server.address() as AddressInfo));

@@ -11,9 +11,15 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
 import type { AwsClients } from './aws-clients.ts';
-import { CACHE_STATUS_HEADER, createCachedInference, type ResponseCacheOptions } from './cache/cached-inference.ts';
+import {
+  CACHE_STATUS_HEADER,
+  createCachedInference,
+  type InferenceHandler,
+  type ResponseCacheOptions,
+} from './cache/cached-inference.ts';
+import { incomingOf, type RawHits } from './cache/raw-hits.ts';
 import type { ConfigProvider } from './config/types.ts';
-import { cors } from './cors.ts';
+import { type CorsOptions, cors, corsResponseHeaders } from './cors.ts';
 import {
   ApiError,
   BadRequestError,
@@ -73,6 +79,8 @@ export interface AppDeps {
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Authentication (`p13n serve`): runs after CORS, so preflight requests never reach it. */
   auth?: MiddlewareHandler<AppEnv>;
+  /** The Node server's cache-hit shortcut (`p13n serve` without authentication); the app registers hits in it. */
+  rawHits?: RawHits;
 }
 
 const itemIdsSchema = (name: string) =>
@@ -141,9 +149,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         ? undefined
         : new CircuitBreakers(deps.circuitBreaker ?? {}, { clock, logger: deps.logger, metrics }),
   };
-  const inference =
+  const inference: InferenceHandler =
     deps.responseCache === false
-      ? (config: ResolvedConfig, request: InferenceRequest) => serveInference(pipeline, config, request)
+      ? (config, request) => serveInference(pipeline, config, request)
       : createCachedInference(pipeline, deps.responseCache);
   const app = new Hono<AppEnv>();
 
@@ -174,23 +182,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     deps.onResponse?.({ method: c.req.method, path: c.req.path, status, durationMs: performance.now() - started });
   });
 
-  app.use(
-    cors({
-      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
-      exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
-      maxAge: 600,
-    }),
-  );
+  const corsOptions: CorsOptions = {
+    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
+    exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
+    maxAge: 600,
+  };
+  app.use(cors(corsOptions));
+  const rawHits = deps.auth ? undefined : deps.rawHits;
+  const corsHeaders = corsResponseHeaders(corsOptions);
   if (deps.auth) app.use(deps.auth);
 
   const respond = async (c: Context<AppEnv>, request: Omit<InferenceRequest, 'query' | 'headers' | 'method'>) => {
-    const res = await inference(c.get('config'), {
+    const config = c.get('config');
+    const res = await inference(config, {
       ...request,
       method: c.req.method === 'POST' ? 'POST' : 'GET',
       query: c.req.query(),
       headers: headerLookup(c.req.raw.headers),
     });
+    const incoming = rawHits && res.cached && incomingOf(c.env);
+    if (rawHits && incoming && res.cached) {
+      rawHits.remember(incoming, config, res.cached, { ...corsHeaders, [CONFIG_VERSION_HEADER]: config.version });
+    }
     return res.status === 304 ? c.body(null, 304, res.headers) : c.body(res.body, 200, res.headers);
   };
 

@@ -14,25 +14,28 @@ export interface CorsOptions {
   maxAge: number;
 }
 
+/** The CORS headers of an ordinary (not preflight) response. */
+export function corsResponseHeaders(options: CorsOptions): Record<string, string> {
+  return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': options.exposeHeaders.join(',') };
+}
+
 /**
  * @example
  * app.use(cors({ allowMethods: ['GET'], allowHeaders: ['Content-Type'], exposeHeaders: ['ETag'], maxAge: 600 }));
  */
 export function cors(options: CorsOptions): MiddlewareHandler {
-  const expose = options.exposeHeaders.join(',');
+  const simple = Object.entries(corsResponseHeaders(options));
   const preflight: Record<string, string> = {
-    'Access-Control-Allow-Origin': '*',
+    ...corsResponseHeaders(options),
     'Access-Control-Allow-Methods': options.allowMethods.join(','),
     'Access-Control-Allow-Headers': options.allowHeaders.join(','),
     'Access-Control-Max-Age': String(options.maxAge),
-    'Access-Control-Expose-Headers': expose,
     Vary: 'Access-Control-Request-Headers',
   };
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return c.body(null, 204, preflight);
     await next();
     const headers = c.res.headers;
-    headers.set('Access-Control-Allow-Origin', '*');
-    headers.set('Access-Control-Expose-Headers', expose);
+    for (const [name, value] of simple) headers.set(name, value);
   };
 }

@@ -4,11 +4,13 @@
  * requests no URL can be made of (`GET *`, raw non-ASCII bytes in the path, a bad Host header), which
  * the adapter would answer with an empty 400, and requests Node's HTTP parser rejects (malformed
  * request line or header, headers too large), which Node would answer with a bare status line. Both
- * get the same `{type, code, message}` JSON error as every other bad request.
+ * get the same `{type, code, message}` JSON error as every other bad request. Optionally, fresh cache
+ * hits are answered before the app (see cache/raw-hits.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import type { RawHits } from './cache/raw-hits.ts';
 import type { ErrorBody } from './errors.ts';
 
 const INVALID_TARGET: ErrorBody = {
@@ -46,12 +48,16 @@ function onClientError(err: Error & { code?: string }, socket: Duplex): void {
 }
 
 /**
- * An unstarted server; call `listen`.
+ * An unstarted server; call `listen`. With `rawHits` (the same index the app was given), repeated
+ * cacheable GETs are answered from memory before the app is involved.
  *
  * @example
- * createNodeServer(app.fetch).listen(8080, '127.0.0.1');
+ * createNodeServer(app.fetch, { rawHits }).listen(8080, '127.0.0.1');
  */
-export function createNodeServer(fetch: (request: Request) => Response | Promise<Response>): Server {
+export function createNodeServer(
+  fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
+  options: { rawHits?: RawHits } = {},
+): Server {
   const listener = getRequestListener(fetch, {
     errorHandler: () =>
       new Response(JSON.stringify(INVALID_TARGET), {
@@ -59,7 +65,14 @@ export function createNodeServer(fetch: (request: Request) => Response | Promise
         headers: { 'Content-Type': 'application/json; charset=utf-8' },
       }),
   });
-  const server = createServer(listener);
+  const { rawHits } = options;
+  const server = createServer(
+    rawHits
+      ? (incoming, outgoing) => {
+          if (!rawHits.serve(incoming, outgoing)) void listener(incoming, outgoing);
+        }
+      : listener,
+  );
   server.on('clientError', onClientError);
   return server;
 }

@@ -29,6 +29,8 @@ export interface WiringOptions {
   docs?: boolean;
   /** Authentication middleware (p13n serve's API keys / JWT). */
   auth?: AppDeps['auth'];
+  /** The Node server's cache-hit shortcut (p13n serve). */
+  rawHits?: AppDeps['rawHits'];
 }
 
 export interface DataPlane {
@@ -73,6 +75,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     },
     responseCache: responseCacheFromEnv(env),
     auth: options.auth,
+    rawHits: options.rawHits,
   });
   return {
     app,

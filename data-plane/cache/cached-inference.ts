@@ -42,6 +42,8 @@ export interface ServedResponse {
   status: 200 | 304;
   headers: Record<string, string>;
   body: string | Uint8Array<ArrayBuffer>;
+  /** The cache entry that answered or now holds this response, and the clock reading it was keyed at. */
+  cached?: { entry: CachedResponse; keyedAt: number };
 }
 
 export type InferenceHandler = (config: ResolvedConfig, request: InferenceRequest) => Promise<ServedResponse>;
@@ -49,7 +51,12 @@ export type InferenceHandler = (config: ResolvedConfig, request: InferenceReques
 function fromCache(entry: CachedResponse, now: number, status: 'hit' | 'stale'): ServedResponse {
   const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
   if (status === 'hit') {
-    return { status: 200, headers: { ...entry.headers, Age: age, [CACHE_STATUS_HEADER]: 'hit' }, body: entry.body };
+    return {
+      status: 200,
+      headers: { ...entry.headers, Age: age, [CACHE_STATUS_HEADER]: 'hit' },
+      body: entry.body,
+      cached: { entry, keyedAt: now },
+    };
   }
   const { ETag: _expired, ...headers } = entry.headers;
   return {
@@ -76,7 +83,7 @@ export function createCachedInference(
     staleIfErrorSeconds: options.staleIfErrorSeconds ?? DEFAULT_STALE_IF_ERROR_SECONDS,
     clock,
   });
-  const flights = new SingleFlight<InferenceResponse>();
+  const flights = new SingleFlight<{ res: InferenceResponse; entry?: CachedResponse }>();
   let current: ResolvedConfig | undefined;
 
   return async (config, request) => {
@@ -106,13 +113,17 @@ export function createCachedInference(
     const flight = flights.run(key, async () => {
       const res = await serve(pipeline, config, request);
       const seconds = res.status === 200 ? storableSeconds(res.headers['Cache-Control']) : 0;
-      if (seconds > 0 && current === config) store.set(key, res.headers, res.body, seconds);
-      return res;
+      const entry = seconds > 0 && current === config ? store.set(key, res.headers, res.body, seconds) : undefined;
+      return { res, entry };
     });
     try {
-      const res = await flight.promise;
+      const { res, entry: stored } = await flight.promise;
       metrics.add('CacheMiss', 'Count', 1);
-      return { ...res, headers: { ...res.headers, [CACHE_STATUS_HEADER]: flight.leader ? 'miss' : 'coalesced' } };
+      return {
+        ...res,
+        headers: { ...res.headers, [CACHE_STATUS_HEADER]: flight.leader ? 'miss' : 'coalesced' },
+        ...(stored ? { cached: { entry: stored, keyedAt: now } } : {}),
+      };
     } catch (err) {
       const at = clock();
       if (!entry || at >= entry.staleUntil || !isServerSideFailure(err)) throw err;

@@ -63,13 +63,14 @@ export class ResponseStore {
     return this.#lru.get(key);
   }
 
-  /** Stores a response for `maxAgeSeconds` (plus the stale grace); too-large responses are skipped. */
-  set(key: string, headers: Record<string, string>, body: string, maxAgeSeconds: number): void {
+  /** Stores a response for `maxAgeSeconds` (plus the stale grace); returns the entry, or undefined when too large to keep. */
+  set(key: string, headers: Record<string, string>, body: string, maxAgeSeconds: number): CachedResponse | undefined {
     const now = this.#options.clock();
     const freshUntil = now + maxAgeSeconds * 1000;
     const staleUntil = freshUntil + this.#options.staleIfErrorSeconds * 1000;
     const entry: CachedResponse = { headers, body: encoder.encode(body), storedAt: now, freshUntil, staleUntil };
     this.#lru.set(key, entry, { ttl: staleUntil - now, start: now });
+    return this.#lru.peek(key) === entry ? entry : undefined;
   }
 
   clear(): void {

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../data-plane/app.ts';
+import { RawHits } from '../../data-plane/cache/raw-hits.ts';
 import { silentLogger } from '../../data-plane/logger.ts';
 import { createNodeServer } from '../../data-plane/node-server.ts';
 import { fakeOrigin, swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
@@ -19,23 +20,27 @@ let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  const app = createApp({
-    config: swappableConfig({
-      version: '1',
-      namespaces: {
-        shop: {
-          recommenders: {
-            'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://o.test' } } } },
-            'rerank-items': { ranking: { variations: { a: { type: 'http', url: 'http://o.test' } } } },
-          },
+  const config = swappableConfig({
+    version: '1',
+    namespaces: {
+      shop: {
+        recommenders: {
+          'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://o.test' } } } },
+          'rerank-items': { ranking: { variations: { a: { type: 'http', url: 'http://o.test' } } } },
         },
       },
-    }),
+    },
+  });
+  // The cache-hit shortcut is on, as in `p13n serve`, so it is fuzzed too.
+  const rawHits = new RawHits({ config });
+  const app = createApp({
+    config,
+    rawHits,
     clients: unusedClients(),
     resolvers: { http: fakeOrigin().resolver },
     logger: silentLogger,
   });
-  server = createNodeServer(app.fetch);
+  server = createNodeServer(app.fetch, { rawHits });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
