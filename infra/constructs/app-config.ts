@@ -22,6 +22,14 @@ import { createNodeFunction } from './node-function.ts';
 /** AppConfig's limit on a validator's content. */
 export const MAX_VALIDATOR_CONTENT = 32_768;
 
+/** What readers of the live configuration need: its IDs and the ARN to grant reading it. */
+export interface ConfigurationRef {
+  readonly applicationId: string;
+  readonly environmentId: string;
+  readonly configurationProfileId: string;
+  configurationArn(): string;
+}
+
 export interface AppConfigProps {
   readonly applicationName: string;
   readonly environmentName: string;
@@ -31,7 +39,7 @@ export interface AppConfigProps {
   readonly eventBus: IEventBus;
 }
 
-export class AppConfig extends Construct {
+export class AppConfig extends Construct implements ConfigurationRef {
   public readonly applicationId: string;
   public readonly environmentId: string;
   public readonly configurationProfileId: string;

@@ -11,12 +11,12 @@ import { Construct } from 'constructs';
 import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
 import { controlPlaneEntry } from '../paths.ts';
 import type { AuthenticationScheme } from '../settings.ts';
-import type { AppConfig } from './app-config.ts';
+import type { ConfigurationRef } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
 
 export interface ControlPlaneFunctionsProps {
   readonly stagingBucket: IBucket;
-  readonly appConfig: AppConfig;
+  readonly appConfig: ConfigurationRef;
   /** Every public URL of the APIs, listed as servers in the OpenAPI document. */
   readonly apiUrls: readonly string[];
   readonly authenticationScheme: AuthenticationScheme;

@@ -15,14 +15,14 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
 import { DATA_PLANE_ENTRY } from '../paths.ts';
-import type { AppConfig } from './app-config.ts';
+import type { ConfigurationRef } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
 
 /** Where the data plane keeps downloaded localdb files on Lambda. */
 export const LAMBDA_DATA_DIR = '/tmp/p13n';
 
 export interface DataPlaneFunctionProps {
-  readonly appConfig: AppConfig;
+  readonly appConfig: ConfigurationRef;
   readonly stagingBucket: IBucket;
   readonly timeZone: string;
   /** Overrides the AppConfig extension layer CDK knows for the stack's region. */
