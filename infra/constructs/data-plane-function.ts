@@ -51,7 +51,7 @@ export class DataPlaneFunction extends Construct {
         P13N_STAGING_BUCKET: props.stagingBucket.bucketName,
         P13N_DEFAULT_TIME_ZONE: props.timeZone,
         P13N_DATA_DIR: LAMBDA_DATA_DIR,
-        POWERTOOLS_SERVICE_NAME: 'personalization-apis',
+        POWERTOOLS_SERVICE_NAME: 'personalization-apis-data-plane',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });

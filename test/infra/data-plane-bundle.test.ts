@@ -2,7 +2,7 @@
  * The one test that bundles for real: the data-plane asset holds the esbuild bundle exporting
  * `handler` and a working copy of lmdb with its Linux x64 prebuilds.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -77,6 +77,44 @@ describe('data-plane asset (real bundle)', () => {
     await db.put('item-1', { title: 'Bundled' });
     expect(db.get('item-1')).toEqual({ title: 'Bundled' });
     await db.close();
+  });
+
+  test('the bundled handler starts from a configuration file and answers API Gateway events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p13n-bundle-run-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ version: 'bundle-test', namespaces: {} }));
+    const saved = { ...process.env };
+    const env = {
+      P13N_CONFIG: config,
+      P13N_DATA_DIR: dir,
+      P13N_DEFAULT_TIME_ZONE: 'UTC',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+    Object.assign(process.env, env);
+    try {
+      const { handler } = (await import(pathToFileURL(join(assetDir, 'index.mjs')).href)) as {
+        handler: (event: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+      };
+      const get = (path: string) =>
+        handler({
+          version: '2.0',
+          routeKey: '$default',
+          rawPath: path,
+          rawQueryString: '',
+          headers: { host: 'api.example.com' },
+          requestContext: { http: { method: 'GET', path, sourceIp: '127.0.0.1' }, stage: '$default' },
+          isBase64Encoded: false,
+        });
+      const missing = await get('/recommend-items/nowhere/rfy/u1');
+      expect(missing.statusCode).toBe(404);
+      expect(JSON.parse(missing.body)).toMatchObject({ code: 'NamespaceNotFound' });
+      expect(missing.headers?.['x-personalization-config-version']).toBe('bundle-test');
+    } finally {
+      for (const key of Object.keys(env)) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
   });
 
   test('the unzipped asset fits Lambda', () => {

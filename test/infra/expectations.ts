@@ -163,7 +163,7 @@ function expectDataPlane(s: Synthesized) {
     P13N_STAGING_BUCKET: { Ref: logicalId(t, 'AWS::S3::Bucket') },
     P13N_DEFAULT_TIME_ZONE: s.settings.timeZone,
     P13N_DATA_DIR: '/tmp/p13n',
-    POWERTOOLS_SERVICE_NAME: 'personalization-apis',
+    POWERTOOLS_SERVICE_NAME: 'personalization-apis-data-plane',
   });
   expect(render(env.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST)).toBe(
     `/applications/${render(app)}/environments/${render(environment)}/configurations/${render(profile)}`,
