@@ -7,7 +7,7 @@ import type { DeploymentSettings } from './settings.ts';
 import { PersonalizationApisStack } from './stacks/personalization-apis-stack.ts';
 
 /** Lambda@Edge functions are created in this region only. */
-export const EDGE_REGION = 'us-east-1';
+const EDGE_REGION = 'us-east-1';
 
 export interface DeploymentTarget {
   /** Undefined keeps the account environment-agnostic (synth without credentials). */

@@ -5,16 +5,16 @@
  */
 import { z } from 'zod';
 
-export const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
-export const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;
-export const CACHE_SCHEMES = ['CloudFront', 'API-Gateway-Cache', 'Both', 'None'] as const;
+const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
+const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;
+const CACHE_SCHEMES = ['CloudFront', 'API-Gateway-Cache', 'Both', 'None'] as const;
 
 export type AuthenticationScheme = (typeof AUTHENTICATION_SCHEMES)[number];
 export type ApiEntryPointType = (typeof API_ENTRY_POINT_TYPES)[number];
 export type CacheScheme = (typeof CACHE_SCHEMES)[number];
 
 /** The context keys this app reads; everything else in the context belongs to CDK. */
-export const SETTING_KEYS = [
+const SETTING_KEYS = [
   'applicationName',
   'environmentName',
   'timeZone',

@@ -18,7 +18,7 @@ const NAMES = ['P13N_COGNITO_USER_POOL_ID', 'P13N_COGNITO_CLIENT_ID', 'P13N_COGN
 const placeholder = (name: string) => `@@${name}@@`;
 
 /** Lambda@Edge viewer-request functions are limited to 1 MB. */
-export const MAX_VIEWER_REQUEST_CODE = 1_048_576;
+const MAX_VIEWER_REQUEST_CODE = 1_048_576;
 
 const bundles = new Map<string, string>();
 

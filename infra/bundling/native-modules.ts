@@ -15,7 +15,7 @@ import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 export const NATIVE_MODULES = ['lmdb', 'msgpackr', 'msgpackr-extract'] as const;
 
 /** The Lambda platform the copied prebuilds must match. */
-export const LAMBDA_PLATFORM = { os: 'linux', cpu: 'x64' } as const;
+const LAMBDA_PLATFORM = { os: 'linux', cpu: 'x64' } as const;
 
 /** Node.js 22's module ABI: prebuilds for other ABIs are dropped from the asset. */
 const NODE_22_ABI = 127;

@@ -20,7 +20,7 @@ import { controlPlaneEntry } from '../paths.ts';
 import { createNodeFunction } from './node-function.ts';
 
 /** AppConfig's limit on a validator's content. */
-export const MAX_VALIDATOR_CONTENT = 32_768;
+const MAX_VALIDATOR_CONTENT = 32_768;
 
 /** What readers of the live configuration need: its IDs and the ARN to grant reading it. */
 export interface ConfigurationRef {

@@ -19,7 +19,7 @@ import type { ConfigurationRef } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
 
 /** Where the data plane keeps downloaded localdb files on Lambda. */
-export const LAMBDA_DATA_DIR = '/tmp/p13n';
+const LAMBDA_DATA_DIR = '/tmp/p13n';
 
 export interface DataPlaneFunctionProps {
   readonly appConfig: ConfigurationRef;

@@ -13,7 +13,7 @@ import type { AppConfig } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
 
 /** The seed: valid, and serving no namespace until the user deploys a real configuration. */
-export const SKELETON_CONFIG = { version: '1', namespaces: {} } as const;
+const SKELETON_CONFIG = { version: '1', namespaces: {} } as const;
 
 export interface InitialConfigProps {
   readonly appConfig: AppConfig;

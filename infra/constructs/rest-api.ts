@@ -25,7 +25,7 @@ import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
 
 /** Query parameters that change a GET response, so they key the stage cache. */
-export const CACHE_KEY_QUERY_PARAMETERS = [
+const CACHE_KEY_QUERY_PARAMETERS = [
   'numResults',
   'filter',
   'filterValues',
@@ -37,10 +37,10 @@ export const CACHE_KEY_QUERY_PARAMETERS = [
 ] as const;
 
 /** Initial stage-cache TTL; the control plane keeps it in line with the configuration. */
-export const INITIAL_CACHE_TTL = Duration.minutes(5);
+const INITIAL_CACHE_TTL = Duration.minutes(5);
 
 /** The scope Cognito puts in access tokens issued to an app client's users. */
-export const COGNITO_ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+const COGNITO_ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 
 export type RestApiAuth =
   | { kind: 'none' }

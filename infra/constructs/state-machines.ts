@@ -16,13 +16,13 @@ import { Construct } from 'constructs';
 import { LOAD_ITEM_METADATA_ASL, SYNC_RESOURCES_ASL } from '../paths.ts';
 
 /** What the config-validator puts on EventBridge when it accepts a configuration. */
-export const CONFIGURATION_CHANGE = {
+const CONFIGURATION_CHANGE = {
   source: 'personalization.apis',
   detailType: 'PersonalizationApisConfigurationChange',
 } as const;
 
 /** Where item-metadata uploads land in the staging bucket. */
-export const IMPORT_PREFIX = 'import/';
+const IMPORT_PREFIX = 'import/';
 
 /**
  * The ASL text of `file` after checking it names exactly the `${…}` substitutions given.

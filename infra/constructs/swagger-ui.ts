@@ -17,8 +17,8 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { SWAGGER_UI_DIST } from '../paths.ts';
 
-export const SWAGGER_UI_PREFIX = 'swagger-ui';
-export const OPENAPI_KEY = 'openapi/openapi.json';
+const SWAGGER_UI_PREFIX = 'swagger-ui';
+const OPENAPI_KEY = 'openapi/openapi.json';
 
 /** swagger-ui-dist files the page never loads (source maps, ES bundles, package files, the sample initializer). */
 const UNUSED_FILES = [
@@ -35,7 +35,7 @@ const UNUSED_FILES = [
 ];
 
 /** Points the page at the generated document. */
-export const SWAGGER_INITIALIZER = `window.onload = function () {
+const SWAGGER_INITIALIZER = `window.onload = function () {
   window.ui = SwaggerUIBundle({
     url: '/${OPENAPI_KEY}',
     dom_id: '#swagger-ui',

@@ -23,7 +23,7 @@ function files(dir: string): string[] {
     .filter((path) => statSync(path).isFile());
 }
 
-describe('data-plane asset (real bundle)', () => {
+describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
   let assetDir: string;
 
   beforeAll(() => {

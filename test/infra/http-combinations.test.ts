@@ -4,7 +4,7 @@ import { contextOf, describeCombination, expectCombination, VALID_COMBINATIONS }
 import { expectSharedResources, expectSwaggerUi, logicalId, render } from './expectations.ts';
 import { synth } from './synth.ts';
 
-describe('HTTP API combinations', () => {
+describe('HTTP API combinations', { timeout: 120_000 }, () => {
   for (const combination of VALID_COMBINATIONS.filter((c) => c.apiEntryPointType === 'API-Gateway-HTTP')) {
     test(describeCombination(combination), () => {
       const synthesized = synth(contextOf(combination));
