@@ -27,10 +27,9 @@ describe('state machine definitions', () => {
   });
 
   test('a definition missing a substitution, or naming an unknown one, fails synth naming both', () => {
-    const asl = file(
-      'partial.asl.json',
-      JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: '${OtherArn}', End: true } } }),
-    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution, not a template
+    const task = { Type: 'Task', Resource: '${OtherArn}', End: true };
+    const asl = file('partial.asl.json', JSON.stringify({ StartAt: 'A', States: { A: task } }));
     expect(() => readDefinition(asl, { LoadItemMetadataFunctionArn: 1 })).toThrow(
       /partial\.asl\.json: expected the substitutions LoadItemMetadataFunctionArn; missing LoadItemMetadataFunctionArn; unknown OtherArn/,
     );
@@ -51,7 +50,7 @@ describe('edge-auth code', () => {
   test('literal settings are written into the bundle where the handler reads them', () => {
     const entry = file(
       'reads-all.ts',
-      'export const handler = async () => [process.env.P13N_COGNITO_USER_POOL_ID, process.env.P13N_COGNITO_CLIENT_ID, `https://cognito-idp.${process.env.P13N_COGNITO_REGION}.amazonaws.com`];',
+      'export const handler = async () => [process.env.P13N_COGNITO_USER_POOL_ID, process.env.P13N_COGNITO_CLIENT_ID, "https://cognito-idp." + process.env.P13N_COGNITO_REGION + ".amazonaws.com"];',
     );
     const code = edgeCode(entry, values);
     expect(code).toContain('"us-east-1_Pool"');
