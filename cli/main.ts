@@ -10,6 +10,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'validate FILE            check a configuration (exit 0 valid, 1 invalid, 2 unreadable)',
     load: () => import('./validate.ts'),
   },
+  openapi: {
+    summary: 'openapi FILE [--server URL]... [--auth TYPE]  print the OpenAPI document',
+    load: () => import('./openapi.ts'),
+  },
 };
 
 export function usage(): string {
