@@ -14,6 +14,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'openapi FILE [--server URL]... [--auth TYPE]  print the OpenAPI document',
     load: () => import('./openapi.ts'),
   },
+  'generate-config': {
+    summary: 'generate-config --dataset-groups all|a,b  print a configuration built from Amazon Personalize',
+    load: () => import('./generate-config.ts'),
+  },
 };
 
 export function usage(): string {

@@ -119,13 +119,11 @@ describe('sync-resources state machine', () => {
   });
 
   it('records a failing branch and keeps the results of the others', async () => {
-    cloudFront
-      .on(GetCachePolicyCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform cloudfront:GetCachePolicy'), {
-          name: 'AccessDenied',
-        }),
-      );
+    cloudFront.on(GetCachePolicyCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform cloudfront:GetCachePolicy'), {
+        name: 'AccessDenied',
+      }),
+    );
 
     const out = await run();
     expect(out.syncCacheSettings).toEqual({
