@@ -1,15 +1,15 @@
 import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncDynamoDbTables } from '../../../control-plane/sync-dynamodb-tables/sync-tables.ts';
+import { startDynalite } from '../../helpers/dynalite.ts';
 import { namespace, resolved } from '../helpers/configs.ts';
-import { type RunningDynalite, startDynalite } from '../helpers/dynalite.ts';
 import { recordingLogger } from '../helpers/recording-logger.ts';
 
-let db: RunningDynalite;
+let db: Awaited<ReturnType<typeof startDynalite>>;
 let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
-  db = await startDynalite({ createTableMs: 30, updateTableMs: 30 });
+  db = await startDynalite();
   dynamodb = new DynamoDBClient({ endpoint: db.endpoint });
 });
 afterAll(async () => {
