@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 
-export const SERVICE_NAME = 'personalization-apis-control-plane';
+const SERVICE_NAME = 'personalization-apis-control-plane';
 
 /** What the cores need from a logger; the Powertools Logger satisfies it. */
 export interface Log {

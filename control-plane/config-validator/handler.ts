@@ -1,12 +1,13 @@
 /** Lambda entry of the AppConfig LAMBDA validator; throwing rejects the configuration version. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
+import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';
 import { validatorEventSchema } from './event.ts';
 import { type ValidateAndAnnounceDeps, validateAndAnnounce } from './validate-and-announce.ts';
 
-const envSchema = z.object({ P13N_EVENT_BUS_NAME: z.string().min(1).default('default') });
+const envSchema = z.object({ P13N_EVENT_BUS_NAME: envFields.P13N_EVENT_BUS_NAME });
 
 let deps: ValidateAndAnnounceDeps | undefined;
 

@@ -16,7 +16,7 @@ import { validationFailed } from '../validation-message.ts';
 import type { ValidatorEvent } from './event.ts';
 
 /** EventBridge's limit on one entry (detail, detail-type, source and resources together). */
-export const MAX_EVENT_BYTES = 256 * 1024;
+const MAX_EVENT_BYTES = 256 * 1024;
 
 export interface ValidateAndAnnounceDeps {
   eventBridge: EventBridgeClient;

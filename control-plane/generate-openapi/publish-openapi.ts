@@ -8,7 +8,7 @@ import type { GenerateOpenApiResult } from '../../state-machines/sync-resources-
 import type { Log } from '../logger.ts';
 import { type AuthScheme, generateOpenApi } from './generate-openapi.ts';
 
-export const OPENAPI_KEY = 'openapi/openapi.json';
+const OPENAPI_KEY = 'openapi/openapi.json';
 
 export interface PublishOpenApiDeps {
   s3: S3Client;

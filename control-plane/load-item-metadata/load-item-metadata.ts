@@ -17,7 +17,7 @@ import type { LoadItemMetadataResult, ObjectCreatedEvent } from '../../state-mac
 import { ControlPlaneError, ValidationFailed } from '../errors.ts';
 import type { Log } from '../logger.ts';
 
-export const IMPORT_PREFIX = 'import/';
+const IMPORT_PREFIX = 'import/';
 
 export interface LoadItemMetadataDeps {
   s3: S3Client;
@@ -40,7 +40,7 @@ export function namespaceOfKey(key: string): string | undefined {
 }
 
 /** The distinct stores a namespace's recommenders read (namespace level first, then overrides). */
-export function storesOf(resolved: ResolvedConfig, namespace: string): Importable[] {
+function storesOf(resolved: ResolvedConfig, namespace: string): Importable[] {
   const ns = resolved.namespaces.get(namespace);
   if (!ns) return [];
   const seen = new Map<string, Importable>();

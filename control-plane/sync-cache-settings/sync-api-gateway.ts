@@ -43,7 +43,7 @@ export interface ApiGatewaySyncResult {
 }
 
 /** Cache cluster size used when the control plane turns the cache on (the smallest, in GB). */
-export const DEFAULT_CACHE_CLUSTER_SIZE = '0.5';
+const DEFAULT_CACHE_CLUSTER_SIZE = '0.5';
 
 const isParam = (segment: string | undefined) => segment !== undefined && /^\{.+\}$/.test(segment);
 
@@ -63,7 +63,7 @@ export function recommendersServedBy(path: string, all: RecommenderCache[]): Rec
 }
 
 /** Cache-key parameters for a resource serving `recommenders`. */
-export function cacheKeyParameters(path: string, recommenders: RecommenderCache[]): string[] {
+function cacheKeyParameters(path: string, recommenders: RecommenderCache[]): string[] {
   const pathParams = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => `method.request.path.${m[1]}`);
   const related = recommenders.some((r) => r.action === 'related-items');
   const query = [...CACHE_KEY_QUERY_PARAMETERS, ...(related ? ['userId'] : [])].map(

@@ -23,7 +23,7 @@ export interface DesiredTables {
   unmanaged: Array<{ tableName: string; namespace: string }>;
 }
 
-export function tableNameFor(namespace: string, metadata: DynamoDbMetadata): string {
+function tableNameFor(namespace: string, metadata: DynamoDbMetadata): string {
   return `${metadata.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
 }
 

@@ -10,7 +10,9 @@ describe('edge-auth handler settings', () => {
     const event = fixture('events/cloudfront-viewer-request.json') as CloudFrontRequestEvent;
     await expect(handler(event)).rejects.toMatchObject({
       name: 'InvalidInput',
-      message: expect.stringMatching(/\$\.userPoolId.*\$\.clientId/),
+      message: expect.stringMatching(
+        /P13N_COGNITO_USER_POOL_ID is not a Cognito user pool ID; P13N_COGNITO_CLIENT_ID is empty/,
+      ),
     });
   });
 });
