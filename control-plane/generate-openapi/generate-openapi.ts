@@ -95,8 +95,10 @@ function queryParameters(rec: ResolvedRecommender, headers: string[]) {
         default: Math.min(rec.defaultNumResults, rec.maxNumResults),
       },
     },
-    ref('parameters', 'filter'),
-    ref('parameters', 'filterValues'),
+    // Filters are a Personalize feature: offered only where a variation can apply them.
+    ...([...rec.variations.values()].some((v) => v.type.startsWith('personalize-'))
+      ? [ref('parameters', 'filter'), ref('parameters', 'filterValues')]
+      : []),
     ref('parameters', 'context'),
     ref('parameters', 'decorateItems'),
     ref('parameters', 'syntheticUser'),

@@ -11,14 +11,15 @@ export const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', na
   $ref: `#/components/${kind}/${name}`,
 });
 
+// Optional parameters carry no `example`: Swagger UI's "Try it out" pre-fills inputs with examples, and a
+// filter or context the caller did not choose would change (or break) the request. Examples go in the text.
 const jsonStringMap = (description: string, example: Record<string, string>) => ({
   in: 'query',
   required: false,
-  description,
+  description: `${description} Example: \`${JSON.stringify(example)}\`.`,
   content: {
     'application/json': {
       schema: { type: 'object', additionalProperties: { type: 'string' } },
-      example,
     },
   },
 });
@@ -28,7 +29,7 @@ const flag = (name: string, description: string, defaultValue: boolean) => ({
   in: 'query',
   required: false,
   description: `${description} \`1\`, \`yes\` and \`true\` (any case) mean true; any other value means false. It is part of the cache key, so use one spelling consistently.`,
-  schema: { type: 'string', default: String(defaultValue), example: String(!defaultValue) },
+  schema: { type: 'string', default: String(defaultValue) },
 });
 
 const errorResponse = (description: string) => ({
@@ -157,8 +158,8 @@ const parameters = {
     in: 'query',
     required: false,
     description:
-      "Amazon Personalize filter name or ARN; overrides the recommender's configured filters. A bare name is resolved in the region and account of the variation.",
-    schema: { type: 'string', example: 'exclude-purchased' },
+      "Amazon Personalize filter name or ARN, e.g. `exclude-purchased`; overrides the recommender's configured filters. A bare name is resolved in the region and account of the variation.",
+    schema: { type: 'string' },
   },
   filterValues: {
     name: 'filterValues',
@@ -185,7 +186,7 @@ const parameters = {
     in: 'query',
     required: false,
     description: 'User the related items are for; needed by filters that require a user and by experiments.',
-    schema: { type: 'string', example: '1234' },
+    schema: { type: 'string' },
   },
   ifNoneMatch: {
     name: 'If-None-Match',
