@@ -32,7 +32,7 @@ const sentAtSchema = z
   .transform((v) => (typeof v === 'number' ? new Date(v * 1000) : new Date(v)));
 
 const propertiesSchema = z
-  .string({ error: 'must be a JSON object encoded as a string' })
+  .string({ error: (iss) => (iss.code === 'invalid_type' ? 'must be a JSON object encoded as a string' : undefined) })
   .max(1024)
   .transform((value, ctx) => {
     let parsed: unknown;
@@ -128,7 +128,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
   switch (iss.code) {
     case 'invalid_type':
-      return iss.input === undefined ? 'is required' : `must be a ${iss.expected}`;
+      if (iss.input === undefined) return 'is required';
+      return `must be ${/^[aeiou]/.test(iss.expected) ? 'an' : 'a'} ${iss.expected}`;
     case 'too_small':
       if (iss.origin === 'array') return `needs at least ${plural(Number(iss.minimum), 'item')}`;
       if (iss.origin === 'string') return 'must not be empty';
