@@ -20,13 +20,21 @@ function recordingLogger() {
   };
 }
 
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 const noSleep = { sleep: async () => {}, random: () => 0 };
 
 describe('fan-out', () => {
   it('calls every target before any has finished (concurrently)', async () => {
     const started: string[] = [];
-    const gates = ['a', 'b', 'c'].map((name) => ({ name, ...Promise.withResolvers<void>() }));
-    const allStarted = Promise.withResolvers<void>();
+    const gates = ['a', 'b', 'c'].map((name) => ({ name, ...deferred() }));
+    const allStarted = deferred();
     const targets: EventTarget[] = gates.map((gate) => ({
       name: gate.name,
       send: () => {

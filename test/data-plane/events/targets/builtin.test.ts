@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { EventRecord } from '../../../../data-plane/events/records.ts';
 import { builtinTarget } from '../../../../data-plane/events/targets/builtin.ts';
 import type { LearnEvent } from '../../../../data-plane/events/targets/types.ts';
 import { sampleBatch, testClients } from '../fixtures.ts';
@@ -13,7 +14,7 @@ describe('builtin target', () => {
       }),
     );
     const batch = sampleBatch();
-    const anonymous = { ...batch.records[0]!, userId: undefined, eventId: 'e-2' };
+    const anonymous: EventRecord = { ...(batch.records[0] as EventRecord), userId: undefined, eventId: 'e-2' };
     await target.send({ ...batch, records: [...batch.records, anonymous] });
     expect(learned).toEqual([
       {
