@@ -6,9 +6,17 @@
 type Command = { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'serve [--config FILE] [--port N] [--host H]   serve the APIs on Node (default port 8080)',
+    load: () => import('./serve.ts'),
+  },
   validate: {
     summary: 'validate FILE            check a configuration (exit 0 valid, 1 invalid, 2 unreadable)',
     load: () => import('./validate.ts'),
+  },
+  'import-items': {
+    summary: 'import-items --config FILE --namespace NS --file ITEMS   load item metadata (JSON lines, gzip ok)',
+    load: () => import('./import-items.ts'),
   },
 };
 

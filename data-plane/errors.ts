@@ -46,11 +46,30 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/** 405: the path exists but not for this method; `allow` lists the methods it answers. */
+export class MethodNotAllowedError extends ApiError {
+  override name = 'MethodNotAllowedError';
+  constructor(
+    method: string,
+    readonly allow: readonly string[],
+  ) {
+    super(405, 'ClientError', 'MethodNotAllowed', `${method} is not allowed here; use ${allow.join(' or ')}`);
+  }
+}
+
 /** 413: body larger than the limit. */
 export class PayloadTooLargeError extends ApiError {
   override name = 'PayloadTooLargeError';
   constructor(limitBytes: number) {
     super(413, 'ClientError', 'PayloadTooLarge', `request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** 500: the deployment cannot serve this request (e.g. no resolver for a variation type). Not the client's fault. */
+export class ServerMisconfiguredError extends ApiError {
+  override name = 'ServerMisconfiguredError';
+  constructor(code: string, message: string) {
+    super(500, 'ServerError', code, message);
   }
 }
 

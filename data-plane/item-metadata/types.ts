@@ -17,3 +17,13 @@ export interface ItemMetadataStore {
  * undefined when there is none. Implementations cache stores per namespace and configuration.
  */
 export type ItemMetadataStores = (namespace: string, config: ItemMetadataConfig) => ItemMetadataStore | undefined;
+
+/**
+ * What the stores and the import log through: Powertools' Logger on Lambda, a line logger in `p13n serve`,
+ * a recorder in tests all fit.
+ */
+export interface ItemMetadataLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}

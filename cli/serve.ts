@@ -1,0 +1,117 @@
+/**
+ * `p13n serve`: the data plane on Node (@hono/node-server) with a file configuration that is reloaded when
+ * it changes. Quiet, one line per request; stops cleanly on SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
+import { ConfigLoadError } from '../data-plane/config/types.ts';
+import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
+import { lineLogger } from '../data-plane/logger.ts';
+import { wireDataPlane } from '../data-plane/wiring.ts';
+
+export const DEFAULT_CONFIG = 'samples/local/config.json';
+
+const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H]
+
+Serves the personalization APIs on Node.
+  --config FILE  configuration file (default $P13N_CONFIG, else ${DEFAULT_CONFIG}); reloaded when it changes
+  --port N       port to listen on (default $PORT, else 8080; 0 picks a free port)
+  --host H       interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+Exit status: 0 after SIGINT/SIGTERM, 1 invalid configuration, 2 bad arguments or missing configuration.`;
+
+function parsePort(value: string | undefined, what: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value ?? '') || port > 65_535)
+    throw new Error(`${what} must be a port number (0-65535), got '${value}'`);
+  return port;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let file: string;
+  let port: number;
+  let host: string;
+  let env: ReturnType<typeof readDataPlaneEnv>;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    env = readDataPlaneEnv(process.env);
+    file = values.config ?? env.P13N_CONFIG ?? DEFAULT_CONFIG;
+    port =
+      values.port !== undefined
+        ? parsePort(values.port, '--port')
+        : process.env.PORT
+          ? parsePort(process.env.PORT, 'PORT')
+          : 8080;
+    host = values.host ?? '127.0.0.1';
+  } catch (err) {
+    console.error(`p13n serve: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    console.error(`p13n serve: configuration file ${file} does not exist; pass --config FILE or set P13N_CONFIG`);
+    return 2;
+  }
+
+  const logger = lineLogger((line) => process.stderr.write(`${line}\n`));
+  const config = createFileConfigProvider({ file, logger });
+  try {
+    await config.start();
+  } catch (err) {
+    if (err instanceof ConfigLoadError || err instanceof EnvError) {
+      console.error(`p13n serve: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+
+  const app = wireDataPlane({
+    env,
+    config,
+    logger,
+    onResponse: ({ method, path, status, durationMs }) =>
+      process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`),
+  });
+
+  let address: AddressInfo;
+  const server = serve({ fetch: app.fetch, port, hostname: host });
+  try {
+    address = await new Promise<AddressInfo>((resolve, reject) => {
+      server.once('listening', () => resolve(server.address() as AddressInfo));
+      server.once('error', reject);
+    });
+  } catch (err) {
+    console.error(`p13n serve: cannot listen on ${host}:${port}: ${(err as Error).message}`);
+    await config.stop();
+    return 2;
+  }
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  console.log(
+    `p13n serve: listening on http://${shownHost}:${address.port} (config ${file}, version ${config.current().version || '(none)'})`,
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  console.log(`p13n serve: ${signal} received, stopping`);
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+  await config.stop();
+  return 0;
+}

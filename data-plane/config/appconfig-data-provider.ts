@@ -1,0 +1,108 @@
+/**
+ * Configuration from the AppConfigData API, for hosts without the AppConfig agent: one configuration
+ * session, then GetLatestConfiguration polling at the interval AppConfig asks for
+ * (`NextPollIntervalInSeconds`). An empty body means "unchanged since your last token". An expired or
+ * rejected token starts a new session.
+ */
+import {
+  type AppConfigDataClient,
+  BadRequestException,
+  GetLatestConfigurationCommand,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
+import type { Logger } from '../logger.ts';
+import type { AppConfigTarget, RefreshableConfigProvider } from './appconfig-agent-provider.ts';
+import { ConfigHolder } from './config-holder.ts';
+
+export interface AppConfigDataProviderOptions extends AppConfigTarget {
+  client: AppConfigDataClient;
+  logger: Logger;
+  /** Shortest poll interval to ask AppConfig for (default 15 s, AppConfig's minimum). */
+  minPollIntervalSeconds?: number;
+}
+
+/**
+ * @example
+ * const config = createAppConfigDataProvider({ client: new AppConfigDataClient({}), application: 'p13n',
+ *   environment: 'prod', profile: 'config', logger });
+ * await config.start();
+ */
+export function createAppConfigDataProvider(options: AppConfigDataProviderOptions): RefreshableConfigProvider {
+  const { client, application, environment, profile } = options;
+  const minInterval = options.minPollIntervalSeconds ?? 15;
+  const holder = new ConfigHolder(`AppConfig ${application}/${environment}/${profile}`, options.logger);
+  const decoder = new TextDecoder();
+  let token: string | undefined;
+  let nextIntervalSeconds = minInterval;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+  let inFlight: Promise<void> | undefined;
+
+  const startSession = async () => {
+    const session = await client.send(
+      new StartConfigurationSessionCommand({
+        ApplicationIdentifier: application,
+        EnvironmentIdentifier: environment,
+        ConfigurationProfileIdentifier: profile,
+        RequiredMinimumPollIntervalInSeconds: minInterval,
+      }),
+    );
+    if (!session.InitialConfigurationToken) throw new Error('StartConfigurationSession returned no token');
+    return session.InitialConfigurationToken;
+  };
+
+  /** One GetLatestConfiguration; the text when AppConfig sent a new configuration, else undefined. */
+  const poll = async (retried = false): Promise<string | undefined> => {
+    token ??= await startSession();
+    try {
+      const out = await client.send(new GetLatestConfigurationCommand({ ConfigurationToken: token }));
+      token = out.NextPollConfigurationToken;
+      nextIntervalSeconds = Math.max(1, out.NextPollIntervalInSeconds ?? nextIntervalSeconds);
+      return out.Configuration && out.Configuration.length > 0 ? decoder.decode(out.Configuration) : undefined;
+    } catch (err) {
+      token = undefined;
+      if (err instanceof BadRequestException && !retried) return poll(true);
+      throw err;
+    }
+  };
+
+  const refresh = () => {
+    inFlight ??= poll()
+      .then(
+        (text) => {
+          if (text !== undefined) holder.apply(text);
+        },
+        (err: unknown) => holder.failed(`cannot get the configuration: ${(err as Error).message}`, err),
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+
+  const loop = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      refresh()
+        .catch((err: unknown) => options.logger.error('configuration refresh failed', { message: String(err) }))
+        .finally(loop);
+    }, nextIntervalSeconds * 1000);
+    timer.unref();
+  };
+
+  return {
+    source: holder.source,
+    async start() {
+      await refresh();
+      stopped = false;
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+    current: () => holder.current(),
+    refresh,
+  };
+}

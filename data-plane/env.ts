@@ -1,0 +1,56 @@
+/**
+ * The environment variables the data plane reads, validated once at the entry point (Lambda handler
+ * or `p13n serve`) and passed down; nothing deeper reads `process.env`.
+ */
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const timeZone = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() || 'UTC')
+  .refine(isTimeZone, { error: 'not an IANA time zone (e.g. Europe/Paris)' });
+
+export const dataPlaneEnvSchema = z.object({
+  P13N_CONFIG: optionalText,
+  P13N_APPCONFIG_APPLICATION: optionalText,
+  P13N_APPCONFIG_ENVIRONMENT: optionalText,
+  P13N_APPCONFIG_PROFILE: optionalText,
+  P13N_CONFIG_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  P13N_DEFAULT_TIME_ZONE: timeZone,
+  AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: optionalText,
+  AWS_APPCONFIG_EXTENSION_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(2772),
+  AWS_REGION: optionalText,
+});
+
+export type DataPlaneEnv = z.output<typeof dataPlaneEnvSchema>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @example
+ * const env = readDataPlaneEnv(process.env); // throws EnvError naming every bad variable
+ */
+export function readDataPlaneEnv(source: Record<string, string | undefined>): DataPlaneEnv {
+  const parsed = dataPlaneEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new EnvError(`invalid environment: ${lines.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,107 @@
+/**
+ * Item metadata read from a DynamoDB table per namespace (`PersonalizationApiItemMetadata_{namespace}`
+ * unless the configuration says otherwise). Each item keeps what the import wrote under `attributes`.
+ * One call to getMany becomes BatchGetItem calls of at most 100 unique keys, sent in parallel; keys
+ * DynamoDB leaves unprocessed are asked again with capped exponential backoff.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
+import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
+import { OriginFailedError, OriginThrottledError } from '../errors.ts';
+import { backoffDelay, DEFAULT_READ_RETRY, isThrottling, type RetryPolicy } from './retry-policy.ts';
+import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+
+export type DynamodbMetadataConfig = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
+
+/** BatchGetItem's limit on keys per call. */
+export const BATCH_GET_LIMIT = 100;
+
+/** The attribute holding an item's metadata, and the one holding the import version that wrote it. */
+export const ATTRIBUTES_ATTRIBUTE = 'attributes';
+export const VERSION_ATTRIBUTE = '_version';
+
+export function dynamodbTableName(namespace: string, config: Pick<DynamodbMetadataConfig, 'tableNamePrefix'>): string {
+  return `${config.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
+}
+
+export interface DynamodbStoreOptions {
+  client: DynamoDBClient;
+  namespace: string;
+  config: DynamodbMetadataConfig;
+  retry?: Partial<RetryPolicy>;
+}
+
+type Key = Record<string, string>;
+
+export class DynamodbItemMetadataStore implements ItemMetadataStore {
+  readonly tableName: string;
+  readonly #keyName: string;
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #retry: RetryPolicy;
+
+  constructor(options: DynamodbStoreOptions) {
+    this.tableName = dynamodbTableName(options.namespace, options.config);
+    this.#keyName = options.config.keyName ?? 'id';
+    this.#doc = DynamoDBDocumentClient.from(options.client);
+    this.#retry = { ...DEFAULT_READ_RETRY, ...options.retry };
+  }
+
+  /**
+   * @example
+   * const store = new DynamodbItemMetadataStore({ client, namespace: 'shop', config: { type: 'dynamodb' } });
+   * const found = await store.getMany(['a', 'b', 'a']); // Map { 'a' => {...}, 'b' => {...} }
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, ItemMetadata>> {
+    const unique = [...new Set(ids)];
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) chunks.push(unique.slice(i, i + BATCH_GET_LIMIT));
+    const found = new Map<string, ItemMetadata>();
+    await Promise.all(chunks.map((chunk) => this.#getChunk(chunk, found)));
+    return found;
+  }
+
+  async #getChunk(ids: string[], found: Map<string, ItemMetadata>): Promise<void> {
+    let keys: Key[] = ids.map((id) => ({ [this.#keyName]: id }));
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await this.#retry.sleep(backoffDelay(attempt - 1, this.#retry));
+      const output = await this.#send(keys);
+      for (const item of output.Responses?.[this.tableName] ?? []) {
+        const id = item[this.#keyName];
+        const attributes = item[ATTRIBUTES_ATTRIBUTE];
+        if (id === undefined) continue;
+        found.set(String(id), isRecord(attributes) ? attributes : {});
+      }
+      keys = (output.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
+      if (keys.length === 0) return;
+      if (attempt + 1 >= this.#retry.maxAttempts) {
+        throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, {
+          cause: new Error(`${keys.length} keys still unprocessed after ${this.#retry.maxAttempts} attempts`),
+        });
+      }
+    }
+  }
+
+  async #send(keys: Key[]) {
+    try {
+      return await this.#doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: keys,
+              ProjectionExpression: '#k, #a',
+              ExpressionAttributeNames: { '#k': this.#keyName, '#a': ATTRIBUTES_ATTRIBUTE },
+            },
+          },
+        }),
+      );
+    } catch (err) {
+      if (isThrottling(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
+      throw new OriginFailedError(`DynamoDB table ${this.tableName}`, (err as Error).message, { cause: err });
+    }
+  }
+}
+
+function isRecord(value: unknown): value is ItemMetadata {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

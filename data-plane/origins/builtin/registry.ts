@@ -1,0 +1,156 @@
+/**
+ * Owns the embedded recommender's models for the running configuration: trains each once, shares it
+ * between the variations that read the same interactions file with the same algorithm in a
+ * namespace, feeds it the namespace's events, and keeps it across configuration reloads as long as
+ * its file is unchanged — retraining would throw away what it learned online.
+ */
+import { statSync } from 'node:fs';
+import type { ResolvedConfig, ResolvedVariation } from '../../../schema/resolve-config.ts';
+import { type Algorithm, type LearnEvent, type Model, trainModel } from './model.ts';
+
+type BuiltinVariation = Extract<ResolvedVariation, { type: 'builtin' }>;
+
+/** Satisfied by Powertools' Logger, the data plane's line logger and `console`. */
+export interface BuiltinLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export interface BuiltinModels {
+  /** The trained model of a builtin variation (trained now if `prepare` has not). */
+  get(namespace: string, variation: ResolvedVariation): Promise<Model>;
+  /**
+   * Trains every builtin variation's model of a configuration; models of an unchanged file are kept,
+   * models no variation uses any more are dropped.
+   */
+  prepare(resolved: ResolvedConfig): Promise<void>;
+  /** Feeds events to every builtin model of the namespace (in order, also to models still training). */
+  learn(namespace: string, events: readonly LearnEvent[]): void;
+}
+
+interface Entry {
+  namespace: string;
+  /** Size and modification time of the file when training started ('' without a file). */
+  stamp: string;
+  promise: Promise<Model>;
+  model?: Model;
+}
+
+function builtinVariation(variation: ResolvedVariation): BuiltinVariation {
+  if (variation.type !== 'builtin') throw new TypeError(`variation '${variation.key}' is not a builtin variation`);
+  return variation;
+}
+
+function keyOf(namespace: string, variation: BuiltinVariation): string {
+  const algorithm: Algorithm = variation.algorithm ?? 'cooccurrence';
+  return JSON.stringify([namespace, variation.interactionsFile ?? '', algorithm]);
+}
+
+/** Synchronous on purpose: a few stats per configuration load, and entries exist before any event can miss them. */
+function stampOf(file: string | undefined): string {
+  if (file === undefined) return '';
+  try {
+    const info = statSync(file);
+    return `${info.size}:${info.mtimeMs}`;
+  } catch {
+    // Training reports the unreadable file.
+    return 'missing';
+  }
+}
+
+/**
+ * Creates the model registry the builtin resolver and the builtin event target share.
+ *
+ * @example
+ * const models = createBuiltinModels({ logger });
+ * await models.prepare(resolvedConfig);          // at start-up and after each configuration reload
+ * const resolver = createBuiltinResolver(models);
+ * models.learn('retail', [{ userId: 'user-1', itemId: 'abc', eventType: 'View' }]);
+ */
+export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): BuiltinModels {
+  const { logger } = options;
+  const entries = new Map<string, Entry>();
+
+  function train(key: string, namespace: string, variation: BuiltinVariation, stamp: string): Entry {
+    const algorithm = variation.algorithm ?? 'cooccurrence';
+    const file = variation.interactionsFile;
+    const entry: Entry = {
+      namespace,
+      stamp,
+      promise: trainModel(file, { algorithm }).then(({ model, report }) => {
+        entry.model = model;
+        const { skippedLines, ...figures } = report;
+        logger?.info('builtin model trained', {
+          namespace,
+          algorithm,
+          file,
+          ...figures,
+          durationMs: Math.round(report.durationMs),
+        });
+        if (report.skipped > 0) {
+          logger?.warn('builtin model: malformed interaction lines skipped', {
+            file,
+            skipped: report.skipped,
+            lines: skippedLines.map((s) => `${s.line}: ${s.reason}`),
+          });
+        }
+        return model;
+      }),
+    };
+    // A failed training is reported to whoever awaits it and retried by the next get or prepare.
+    entry.promise.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
+    entries.set(key, entry);
+    return entry;
+  }
+
+  return {
+    get(namespace, variation) {
+      const builtin = builtinVariation(variation);
+      const key = keyOf(namespace, builtin);
+      const entry = entries.get(key) ?? train(key, namespace, builtin, stampOf(builtin.interactionsFile));
+      return entry.promise;
+    },
+
+    async prepare(resolved) {
+      const wanted = new Map<string, { namespace: string; variation: BuiltinVariation }>();
+      for (const [namespace, ns] of resolved.namespaces) {
+        for (const byKey of Object.values(ns.recommenders)) {
+          for (const recommender of byKey.values()) {
+            for (const variation of recommender.variations.values()) {
+              if (variation.type !== 'builtin') continue;
+              wanted.set(keyOf(namespace, variation), { namespace, variation });
+            }
+          }
+        }
+      }
+      for (const key of [...entries.keys()]) if (!wanted.has(key)) entries.delete(key);
+      const trainings: Promise<Model>[] = [];
+      for (const [key, { namespace, variation }] of wanted) {
+        const stamp = stampOf(variation.interactionsFile);
+        const existing = entries.get(key);
+        if (existing && existing.stamp === stamp) {
+          trainings.push(existing.promise);
+          continue;
+        }
+        if (existing) logger?.info('builtin model: interactions file changed, retraining', { namespace, key });
+        trainings.push(train(key, namespace, variation, stamp).promise);
+      }
+      await Promise.all(trainings);
+    },
+
+    learn(namespace, events) {
+      if (events.length === 0) return;
+      for (const entry of entries.values()) {
+        if (entry.namespace !== namespace) continue;
+        if (entry.model) entry.model.learn(events);
+        else
+          entry.promise.then(
+            (model) => model.learn(events),
+            () => {},
+          );
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The `builtin` origin: answers the three inference actions from the embedded recommender's models
+ * through the same OriginResolver contract as every other origin.
+ */
+import { BadRequestError } from '../../errors.ts';
+import type { OriginResolver } from '../types.ts';
+import type { BuiltinModels } from './registry.ts';
+
+/**
+ * recommend-items → `recommend`, related-items → `related`, rerank-items → `rerank`.
+ *
+ * @example
+ * const resolvers = { ...defaultResolvers(clients), builtin: createBuiltinResolver(models) };
+ */
+export function createBuiltinResolver(models: BuiltinModels): OriginResolver {
+  return async (request) => {
+    const { action, namespace, variation, numResults, signal } = request;
+    signal.throwIfAborted();
+    const model = await models.get(namespace, variation);
+    signal.throwIfAborted();
+    const excludeInteracted = variation.type === 'builtin' ? variation.excludeInteracted : undefined;
+    switch (action) {
+      case 'recommend-items':
+        return { items: model.recommend(request.userId ?? '', numResults, { excludeInteracted }) };
+      case 'related-items': {
+        if (!request.itemId) throw new BadRequestError('MissingItemId', 'itemId is required for related-items');
+        const items = model.related(request.itemId, numResults, { userId: request.userId, excludeInteracted });
+        return { items };
+      }
+      case 'rerank-items': {
+        if (!request.itemList) throw new BadRequestError('MissingItemList', 'itemList is required for rerank-items');
+        return { items: model.rerank(request.userId ?? '', request.itemList).slice(0, numResults) };
+      }
+    }
+  };
+}

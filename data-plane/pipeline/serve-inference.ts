@@ -1,0 +1,182 @@
+/**
+ * The inference pipeline as one function from a parsed request to a serialised response. Keeping the
+ * body a string is deliberate: a response cache can wrap this function and store bytes, and the HTTP
+ * layer only copies them out. Steps, in order: conditional request, recommender lookup, query, variation,
+ * context, filter, look-ahead, origin, decoration, post-processing, trim, headers.
+ */
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
+import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import { NotFoundError } from '../errors.ts';
+import type { ItemMetadataStores } from '../item-metadata/types.ts';
+import { describeError, type Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { OriginRequest, OriginResolvers } from '../origins/types.ts';
+import { type AutoContextInput, evaluateAutoContext, type HeaderLookup } from './auto-context.ts';
+import { cacheControlFor, cacheControlHeader } from './cache-control.ts';
+import { callOrigin, originLabel } from './call-origin.ts';
+import { chooseVariation } from './choose-variation.ts';
+import { decorateItems } from './decorate.ts';
+import { freshEtag, makeEtag } from './etag.ts';
+import { chooseFilter } from './filters.ts';
+import { originNumResults } from './look-ahead.ts';
+import { listKey, postProcess } from './post-process.ts';
+import { parseInferenceQuery } from './query.ts';
+
+export interface InferenceRequest {
+  action: Action;
+  method: 'GET' | 'POST';
+  namespace: string;
+  recommender: string;
+  /** From the path: recommend-items and rerank-items. */
+  userId?: string;
+  /** From the path: related-items. */
+  itemId?: string;
+  /** rerank-items, from the path (GET) or the body (POST). */
+  itemList?: string[];
+  /** First value of each query parameter. */
+  query: Record<string, string | undefined>;
+  headers: HeaderLookup;
+}
+
+export interface InferenceResponse {
+  status: 200 | 304;
+  headers: Record<string, string>;
+  /** Serialised JSON ('' for 304). */
+  body: string;
+}
+
+export interface PipelineDeps {
+  resolvers: OriginResolvers;
+  itemMetadata?: ItemMetadataStores;
+  /** The Lambda client for response post-processors. */
+  lambda: () => LambdaClient;
+  clock: () => number;
+  defaultTimeZone: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const stringValues = (values: Record<string, string | number>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+
+/**
+ * @example
+ * const res = await serveInference(deps, config.current(), {
+ *   action: 'recommend-items', method: 'GET', namespace: 'retail', recommender: 'for-you', userId: 'u1',
+ *   query: { numResults: '10' }, headers: headerLookup(new Headers()),
+ * });
+ * // → { status: 200, headers: { 'Cache-Control': 'max-age=0, private', ETag: '"…"', … }, body: '{"itemList":[…]}' }
+ */
+export async function serveInference(
+  deps: PipelineDeps,
+  config: ResolvedConfig,
+  request: InferenceRequest,
+): Promise<InferenceResponse> {
+  const now = deps.clock();
+
+  // 1. Conditional request: an unexpired ETag of ours answers 304 without an origin call.
+  if (request.method === 'GET') {
+    const etag = freshEtag(request.headers('if-none-match'), now);
+    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
+  }
+
+  // 2. Recommender.
+  const namespace = config.namespaces.get(request.namespace);
+  if (!namespace) throw new NotFoundError('NamespaceNotFound', `namespace '${request.namespace}' is not configured`);
+  const recommender = namespace.recommenders[request.action].get(request.recommender);
+  if (!recommender) {
+    throw new NotFoundError(
+      'RecommenderNotConfigured',
+      `no ${request.action} recommender '${request.recommender}' in namespace '${request.namespace}'`,
+    );
+  }
+
+  const query = parseInferenceQuery(
+    request.query,
+    request.action === 'rerank-items'
+      ? { defaultNumResults: Math.max(1, request.itemList?.length ?? 0), maxNumResults: MAX_NUM_RESULTS }
+      : recommender,
+  );
+  const userId = request.action === 'related-items' ? query.userId : request.userId;
+  const hasUser = userId !== undefined;
+
+  // 3. Variation (experiments plug in here).
+  const { variation, matchedExperiment } = await chooseVariation(recommender, { userId, feature: query.feature });
+
+  // 4. Context: explicit values win over automatic ones.
+  const autoInput: AutoContextInput = { headers: request.headers, now, defaultTimeZone: deps.defaultTimeZone };
+  const context = { ...stringValues(evaluateAutoContext(variation.autoContext, autoInput)), ...query.context };
+
+  // 5. Filter.
+  const filter = chooseFilter(
+    variation,
+    { filter: query.filter, filterValues: query.filterValues, hasUser },
+    autoInput,
+  );
+
+  // 6. Look-ahead for post-processors; 7. origin.
+  const metadataConfig = variation.inferenceItemMetadata;
+  const originRequest: Omit<OriginRequest, 'signal'> = {
+    action: request.action,
+    namespace: namespace.key,
+    recommender,
+    variation,
+    userId,
+    itemId: request.itemId,
+    itemList: request.itemList,
+    numResults: originNumResults(query.numResults, recommender.responsePostProcessor, variation.type),
+    context,
+    ...filter,
+    ...(query.decorateItems && metadataConfig?.type === 'personalize'
+      ? { metadataColumns: metadataConfig.itemColumns }
+      : {}),
+  };
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof callOrigin>>;
+  try {
+    result = await callOrigin(deps.resolvers, originRequest);
+  } catch (err) {
+    deps.metrics.add('OriginError', 'Count', 1);
+    deps.logger.warn('origin call failed', { origin: originLabel(variation), error: describeError(err) });
+    throw err;
+  } finally {
+    deps.metrics.add('OriginLatency', 'Milliseconds', performance.now() - started);
+  }
+
+  // 8. Decoration from the namespace's store.
+  if (query.decorateItems && metadataConfig && metadataConfig.type !== 'personalize' && deps.itemMetadata) {
+    const store = deps.itemMetadata(namespace.key, metadataConfig);
+    if (store) result = { ...result, items: await decorateItems(result.items, store) };
+  }
+
+  // 9. Post-processor, then trim.
+  if (recommender.responsePostProcessor) {
+    result = await postProcess(
+      deps.lambda(),
+      recommender.responsePostProcessor,
+      {
+        ...originRequest,
+        numResults: query.numResults,
+      },
+      result,
+    );
+  }
+  const items = result.items.slice(0, query.numResults);
+
+  // 10. Body and headers.
+  const body = JSON.stringify({
+    [listKey(request.action)]: items,
+    ...(result.recommendationId ? { recommendationId: result.recommendationId } : {}),
+    ...(matchedExperiment ? { matchedExperiment } : {}),
+  });
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+  if (request.method === 'POST') {
+    headers['Cache-Control'] = 'no-store';
+  } else {
+    const entry = cacheControlFor(variation.cacheControl, { hasUser, syntheticUser: query.syntheticUser });
+    headers['Cache-Control'] = cacheControlHeader(entry);
+    headers.ETag = makeEtag(body, now, entry.maxAge);
+  }
+  return { status: 200, headers, body };
+}
