@@ -10,7 +10,7 @@ import type { EvidentlyExperimentConfig } from '../../schema/config-schema.ts';
 import { ACTIONS } from '../../schema/config-schema.ts';
 import type { ResolvedNamespace, ResolvedRecommender } from '../../schema/resolve-config.ts';
 import { BadRequestError } from '../errors.ts';
-import { findExperiment } from '../experiments/choose.ts';
+import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
 import type { ParsedConversion } from './body.ts';
 import type { ConversionRecord } from './records.ts';

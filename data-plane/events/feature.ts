@@ -4,11 +4,10 @@
  * one from its dependencies; tests pass fakes for any part.
  */
 import type { Hono } from 'hono';
-import type { ResolvedNamespace, ResolvedRecommender } from '../../schema/resolve-config.ts';
 import type { AppEnv } from '../app.ts';
-import type { ExperimentDeps, MatchedExperiment } from '../experiments/choose.ts';
-import { recordExposure } from '../experiments/exposures.ts';
+import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
 import type { Logger } from '../logger.ts';
+import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
 import { createEventAwsClients, type EventAwsClients } from './clients.ts';
 import type { FanOutOptions } from './fan-out.ts';
@@ -35,12 +34,7 @@ export interface EventsFeature {
   /** What `chooseVariation` needs to evaluate experiments. */
   experiments: ExperimentDeps;
   /** Records an exposure for a response an experiment served, in the background. */
-  recordExposure(exposure: {
-    namespace: ResolvedNamespace;
-    recommender: ResolvedRecommender;
-    matched: MatchedExperiment;
-    userId: string;
-  }): void;
+  recordExposure(exposure: ServedExposure): void;
   /** Exposures still being delivered; `idle()` waits for them (tests, shutdown). */
   background: BackgroundTasks;
   /** Mounts `POST /events/{namespace}`. */

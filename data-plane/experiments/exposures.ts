@@ -11,7 +11,7 @@ import { type FanOutOptions, fanOut } from '../events/fan-out.ts';
 import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
 import type { Logger } from '../logger.ts';
-import type { MatchedExperiment } from './choose.ts';
+import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
 import { putExposures } from './evidently.ts';
 
 export interface ExposureDeps {
@@ -22,20 +22,19 @@ export interface ExposureDeps {
   retry?: Omit<FanOutOptions, 'logger'>;
 }
 
+/** A response an experiment served. */
+export interface ServedExposure {
+  namespace: ResolvedNamespace;
+  recommender: ResolvedRecommender;
+  matched: MatchedExperiment;
+  userId: string;
+}
+
 /**
  * @example
  * if (choice.matchedExperiment) recordExposure(deps, { namespace, recommender, matched: choice.matchedExperiment, userId, now });
  */
-export function recordExposure(
-  deps: ExposureDeps,
-  exposure: {
-    namespace: ResolvedNamespace;
-    recommender: ResolvedRecommender;
-    matched: MatchedExperiment;
-    userId: string;
-    now: Date;
-  },
-): void {
+export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { now: Date }): void {
   const { namespace, recommender, matched, userId, now } = exposure;
   const record: ExposureRecord = {
     kind: 'exposure',

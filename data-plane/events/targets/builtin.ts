@@ -4,8 +4,9 @@
  * exposures and conversions are left out.
  */
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
+import type { LearnEvent } from '../../origins/builtin/model.ts';
 import type { EventRecord } from '../records.ts';
-import type { EventTarget, LearnEvent, TargetClients } from './types.ts';
+import type { EventTarget, TargetClients } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'builtin' }>;
 

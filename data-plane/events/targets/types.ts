@@ -8,6 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import type { LearnEvent } from '../../origins/builtin/model.ts';
 import type { EventBatch } from '../records.ts';
 import type { FileAppender } from './file-appender.ts';
 
@@ -17,15 +18,8 @@ export interface EventTarget {
   send(batch: EventBatch): Promise<void>;
 }
 
-/** One interaction as the embedded recommender learns it; `timestamp` in epoch seconds. */
-export interface LearnEvent {
-  userId: string;
-  itemId: string;
-  eventType?: string;
-  timestamp?: number;
-}
-
-export type LearnFunction = (namespace: string, events: LearnEvent[]) => void | Promise<void>;
+/** Feeds interactions to the namespace's embedded recommenders (`BuiltinModels.learn`). */
+export type LearnFunction = (namespace: string, events: readonly LearnEvent[]) => void | Promise<void>;
 
 export interface TargetClients {
   personalizeEvents(): PersonalizeEventsClient;

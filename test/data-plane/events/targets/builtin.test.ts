@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../../../data-plane/events/records.ts';
 import { builtinTarget } from '../../../../data-plane/events/targets/builtin.ts';
-import type { LearnEvent } from '../../../../data-plane/events/targets/types.ts';
+import type { LearnEvent } from '../../../../data-plane/origins/builtin/model.ts';
 import { sampleBatch, testClients } from '../fixtures.ts';
 
 describe('builtin target', () => {
   it('teaches the embedded recommender the events naming a user and an item, timestamps in seconds', async () => {
-    const learned: Array<{ namespace: string; events: LearnEvent[] }> = [];
+    const learned: Array<{ namespace: string; events: readonly LearnEvent[] }> = [];
     const target = builtinTarget(
       { type: 'builtin' },
       testClients((namespace, events) => {

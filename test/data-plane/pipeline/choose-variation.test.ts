@@ -1,10 +1,10 @@
 import { EvaluateFeatureCommand, EvidentlyClient } from '@aws-sdk/client-evidently';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { chooseVariation } from '../../../data-plane/experiments/choose.ts';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
 import { silentLogger } from '../../../data-plane/logger.ts';
-import { experimentsResolved } from './config-fixtures.ts';
+import { chooseVariation } from '../../../data-plane/pipeline/choose-variation.ts';
+import { experimentsResolved } from '../experiments/config-fixtures.ts';
 
 const resolved = experimentsResolved();
 const rec = (action: 'recommend-items' | 'related-items', key: string) =>
