@@ -78,13 +78,26 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
 
-  const app = wireDataPlane({
+  const dataPlane = wireDataPlane({
     env,
     config,
     logger,
+    docs: true,
     onResponse: ({ method, path, status, durationMs }) =>
       process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`),
   });
+  const preparing = performance.now();
+  try {
+    await dataPlane.prepare(config.current());
+  } catch (err) {
+    console.error(`p13n serve: cannot prepare the configuration: ${(err as Error).message}`);
+    await Promise.all([dataPlane.close(), config.stop()]);
+    return 1;
+  }
+  console.log(
+    `p13n serve: item metadata and embedded recommenders ready in ${Math.round(performance.now() - preparing)} ms`,
+  );
+  const { app } = dataPlane;
 
   let address: AddressInfo;
   const server = serve({ fetch: app.fetch, port, hostname: host });
@@ -95,7 +108,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (err) {
     console.error(`p13n serve: cannot listen on ${host}:${port}: ${(err as Error).message}`);
-    await config.stop();
+    await Promise.all([dataPlane.close(), config.stop()]);
     return 2;
   }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -112,6 +125,6 @@ export async function run(args: string[]): Promise<number> {
     server.close(() => resolve());
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
-  await config.stop();
+  await Promise.all([dataPlane.close(), config.stop()]);
   return 0;
 }

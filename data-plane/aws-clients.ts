@@ -4,14 +4,20 @@
  * `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`, so emulators work without code here; `endpoint`
  * is only set when a caller passes one explicitly (tests).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 
 export interface AwsClients {
   personalizeRuntime(): PersonalizeRuntimeClient;
   lambda(): LambdaClient;
   sagemakerRuntime(): SageMakerRuntimeClient;
+  /** Item metadata: DynamoDB tables. */
+  dynamodb(): DynamoDBClient;
+  /** Item metadata: localdb files synced from the staging bucket. */
+  s3(): S3Client;
 }
 
 export interface AwsClientOptions {
@@ -44,5 +50,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     personalizeRuntime: once(() => new PersonalizeRuntimeClient(config('personalizeRuntime'))),
     lambda: once(() => new LambdaClient(config('lambda'))),
     sagemakerRuntime: once(() => new SageMakerRuntimeClient(config('sagemakerRuntime'))),
+    dynamodb: once(() => new DynamoDBClient(config('dynamodb'))),
+    s3: once(() => new S3Client(config('s3'))),
   };
 }

@@ -24,6 +24,10 @@ export const dataPlaneEnvSchema = z.object({
   P13N_DEFAULT_TIME_ZONE: timeZone,
   AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: optionalText,
   AWS_APPCONFIG_EXTENSION_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(2772),
+  /** Staging bucket whose `localdbs/{namespace}/` files localdb stores sync from (Lambda). */
+  P13N_STAGING_BUCKET: optionalText,
+  /** Where local item-metadata stores live (default `data`; `/tmp/p13n` on Lambda). */
+  P13N_DATA_DIR: optionalText,
   AWS_REGION: optionalText,
 });
 

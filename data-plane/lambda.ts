@@ -68,7 +68,7 @@ async function coldStart() {
     const env = readDataPlaneEnv(process.env);
     const config = configProviderFromEnv(env, { logger });
     await config.start();
-    const app = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics) });
+    const { app } = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics) });
     return createLambdaHandler(app, { logger: powertools, metrics });
   } catch (err) {
     powertools.error('data plane could not start', err as Error);

@@ -2,49 +2,12 @@
  * `p13n serve` end to end: a real process on a real port, an `http` origin served by a small recommender
  * the test starts, configuration reload, request logs and a clean stop on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpConfig, json, startTinyRecommender, type TinyRecommender } from '../data-plane/helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServe(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['cli/p13n.mjs', 'serve', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, P13N_CONFIG: '', PORT: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c) => {
-    out += c;
-  });
-  child.stderr!.on('data', (c) => {
-    err += c;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { startServe, until } from '../helpers/serve-process.ts';
 
 let dir: string;
 let recommender: TinyRecommender;

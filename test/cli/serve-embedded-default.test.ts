@@ -1,0 +1,85 @@
+/**
+ * The embedded default end to end: `p13n serve` with no arguments (what `npm start` runs) builds the LMDB
+ * catalogue, trains the embedded recommenders and serves decorated recommendations, related items, both
+ * rerank forms and the Swagger UI — no cloud account involved.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningUrl, type Running, startServe } from '../helpers/serve-process.ts';
+
+const items = readFileSync(new URL('../../samples/local/items.jsonl', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line) as { id: string; name: string; category: string });
+const byId = new Map(items.map((i) => [i.id, i]));
+
+let dataDir: string;
+let serve: Running;
+let base: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'p13n-embedded-'));
+  serve = startServe(['--port', '0'], { P13N_DATA_DIR: dataDir });
+  base = await listeningUrl(serve);
+}, 90_000);
+
+afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await serve?.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+type ItemList = { itemList: Array<{ itemId: string; score: number; metadata: { name: string } }> };
+
+describe('npm start (p13n serve with the embedded default)', () => {
+  it('builds the catalogue store under the data folder and says when it is ready', () => {
+    expect(serve.stdout()).toMatch(/item metadata and embedded recommenders ready in \d+ ms/);
+    expect(serve.stderr()).toMatch(/localdb built from sourceFile namespace="retail".* imported=2000/);
+  });
+
+  it('recommends 25 items for a sample user, each decorated from the catalogue', async () => {
+    const res = await fetch(`${base}/recommend-items/retail/for-you/user-1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-personalization-config-version')).toBe('1');
+    const body = (await res.json()) as ItemList;
+    expect(body.itemList).toHaveLength(25);
+    for (const item of body.itemList) {
+      expect(item.metadata.name).toBe(byId.get(item.itemId)?.name);
+    }
+  });
+
+  it('answers related-items for a catalogue item, never with the item itself', async () => {
+    const item = items[0]!;
+    const res = await fetch(`${base}/related-items/retail/similar/${item.id}?numResults=10`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ItemList;
+    expect(body.itemList).toHaveLength(10);
+    expect(body.itemList.map((i) => i.itemId)).not.toContain(item.id);
+    expect(body.itemList.every((i) => byId.has(i.itemId) && i.metadata)).toBe(true);
+  });
+
+  it('reranks with GET and POST to the same order', async () => {
+    const ids = items.slice(10, 20).map((i) => i.id);
+    const get = await fetch(`${base}/rerank-items/retail/ranking/user-7/${ids.join(',')}`);
+    const post = await fetch(`${base}/rerank-items/retail/ranking/user-7`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ids),
+    });
+    expect(get.status).toBe(200);
+    expect(post.status).toBe(200);
+    const getOrder = ((await get.json()) as { personalizedRanking: ItemList['itemList'] }).personalizedRanking;
+    const postOrder = ((await post.json()) as { personalizedRanking: ItemList['itemList'] }).personalizedRanking;
+    expect(getOrder.map((i) => i.itemId)).toEqual(postOrder.map((i) => i.itemId));
+    expect([...getOrder.map((i) => i.itemId)].sort()).toEqual([...ids].sort());
+    expect(post.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('serves Swagger UI from local assets', async () => {
+    const res = await fetch(`${base}/docs`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('/docs/swagger-ui-bundle.js');
+  });
+});
