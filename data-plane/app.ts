@@ -22,6 +22,7 @@ import {
   PayloadTooLargeError,
 } from './errors.ts';
 import { createEventsFeature, type EventsFeature } from './events/feature.ts';
+import type { LearnFunction } from './events/targets/types.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
 import { describeError, type Logger } from './logger.ts';
 import { type Metrics, noMetrics } from './metrics.ts';
@@ -57,7 +58,9 @@ export interface AppDeps {
   clock?: () => number;
   /** IANA zone for time-based context when the viewer's is unknown (default UTC). */
   defaultTimeZone?: string;
-  /** `POST /events`, exposures and experiment clients (default: built over `logger` and `clock`, no `learn`). */
+  /** Feeds posted events to the embedded recommenders (`builtin` event targets fail without it). */
+  learn?: LearnFunction;
+  /** `POST /events`, exposures and experiment clients (default: built over `logger`, `clock` and `learn`). */
   events?: EventsFeature;
   /** Mounts more routes (OpenAPI, docs) before the 404/405 fallbacks. */
   extraRoutes?: (app: Hono<AppEnv>) => void;
@@ -119,7 +122,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const clock = deps.clock ?? Date.now;
   const metrics = deps.metrics ?? noMetrics;
   const defaultTimeZone = deps.defaultTimeZone ?? 'UTC';
-  const events = deps.events ?? createEventsFeature({ logger: deps.logger, clock, defaultTimeZone });
+  const events = deps.events ?? createEventsFeature({ logger: deps.logger, clock, defaultTimeZone, learn: deps.learn });
   const pipeline: PipelineDeps = {
     resolvers: deps.resolvers ?? defaultResolvers(deps.clients),
     itemMetadata: deps.itemMetadata,
