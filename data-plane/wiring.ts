@@ -61,6 +61,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     config: options.config,
     clients,
     resolvers: { ...defaultResolvers(clients), builtin: createBuiltinResolver(builtin) },
+    learn: builtin.learn,
     itemMetadata,
     logger,
     metrics: options.metrics,
