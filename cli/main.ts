@@ -18,6 +18,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'import-items --config FILE --namespace NS --file ITEMS   load item metadata (JSON lines, gzip ok)',
     load: () => import('./import-items.ts'),
   },
+  openapi: {
+    summary: 'openapi FILE [--server URL]... [--auth TYPE]  print the OpenAPI document',
+    load: () => import('./openapi.ts'),
+  },
+  'generate-config': {
+    summary: 'generate-config --dataset-groups all|a,b  print a configuration built from Amazon Personalize',
+    load: () => import('./generate-config.ts'),
+  },
 };
 
 export function usage(): string {

@@ -28,6 +28,8 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from './errors.ts';
+import { createEventsFeature, type EventsFeature } from './events/feature.ts';
+import type { LearnFunction } from './events/targets/types.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
 import { describeError, type Logger } from './logger.ts';
 import { type Metrics, noMetrics } from './metrics.ts';
@@ -69,7 +71,11 @@ export interface AppDeps {
   clock?: () => number;
   /** IANA zone for time-based context when the viewer's is unknown (default UTC). */
   defaultTimeZone?: string;
-  /** Mounts more routes (events, OpenAPI, docs) before the 404/405 fallbacks. */
+  /** Feeds posted events to the embedded recommenders (`builtin` event targets fail without it). */
+  learn?: LearnFunction;
+  /** `POST /events`, exposures and experiment clients (default: built over `logger`, `clock` and `learn`). */
+  events?: EventsFeature;
+  /** Mounts more routes (OpenAPI, docs) before the 404/405 fallbacks. */
   extraRoutes?: (app: Hono<AppEnv>) => void;
   /** Called after every response (request logs in `p13n serve`, metrics on Lambda). */
   onResponse?: (info: ResponseInfo) => void;
@@ -136,18 +142,22 @@ const INTERNAL_ERROR: ErrorBody = { type: 'ServerError', code: 'InternalError', 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const clock = deps.clock ?? Date.now;
   const metrics = deps.metrics ?? noMetrics;
+  const defaultTimeZone = deps.defaultTimeZone ?? 'UTC';
+  const events = deps.events ?? createEventsFeature({ logger: deps.logger, clock, defaultTimeZone, learn: deps.learn });
   const pipeline: PipelineDeps = {
     resolvers: deps.resolvers ?? defaultResolvers(deps.clients),
     itemMetadata: deps.itemMetadata,
     lambda: () => deps.clients.lambda(),
     clock,
-    defaultTimeZone: deps.defaultTimeZone ?? 'UTC',
+    defaultTimeZone,
     logger: deps.logger,
     metrics,
     breakers:
       deps.circuitBreaker === false
         ? undefined
         : new CircuitBreakers(deps.circuitBreaker ?? {}, { clock, logger: deps.logger, metrics }),
+    experiments: events.experiments,
+    onExposure: events.recordExposure,
   };
   const inference: InferenceHandler =
     deps.responseCache === false
@@ -259,6 +269,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     },
   );
 
+  events.mount(app);
   deps.extraRoutes?.(app);
 
   const allowed: Array<[string, string[]]> = [

@@ -1,7 +1,7 @@
 /**
  * Builds the data-plane app for an entry point from validated environment settings and a started
  * configuration provider: AWS clients, the origin resolvers (network origins plus the embedded
- * recommender), the item-metadata stores and the documentation routes. The Lambda handler and `p13n serve`
+ * recommender), the item-metadata stores, the live OpenAPI document and (for serve) Swagger UI. The Lambda handler and `p13n serve`
  * both come through here, so an origin type or store added to the product is wired once.
  */
 import type { Hono } from 'hono';
@@ -10,6 +10,7 @@ import { type AppDeps, type AppEnv, createApp } from './app.ts';
 import { createAwsClients } from './aws-clients.ts';
 import { responseCacheFromEnv } from './cache/options-from-env.ts';
 import type { ConfigProvider } from './config/types.ts';
+import { openApiRoute } from './docs/openapi-route.ts';
 import { docsRoutes } from './docs/swagger-ui.ts';
 import type { DataPlaneEnv } from './env.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
@@ -65,12 +66,14 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     config: options.config,
     clients,
     resolvers: { ...defaultResolvers(clients), builtin: createBuiltinResolver(builtin) },
+    learn: builtin.learn,
     itemMetadata,
     logger,
     metrics: options.metrics,
     defaultTimeZone: env.P13N_DEFAULT_TIME_ZONE,
     onResponse: options.onResponse,
     extraRoutes: (routes) => {
+      routes.route('/', openApiRoute());
       if (options.docs) routes.route('/', docsRoutes());
     },
     responseCache: responseCacheFromEnv(env),

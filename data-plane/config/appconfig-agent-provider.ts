@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger.ts';
 import { ConfigHolder } from './config-holder.ts';
-import type { ConfigProvider } from './types.ts';
+import { pollingProvider, type RefreshableConfigProvider } from './polling-provider.ts';
 
 export interface AppConfigTarget {
   application: string;
@@ -23,11 +23,6 @@ export interface AppConfigAgentProviderOptions extends AppConfigTarget {
   timeoutMs?: number;
 }
 
-export interface RefreshableConfigProvider extends ConfigProvider {
-  /** Fetches now; resolves when the result has been applied (or rejected and logged). */
-  refresh(): Promise<void>;
-}
-
 /** The agent's path for a configuration, as listed in `AWS_APPCONFIG_EXTENSION_PREFETCH_LIST`. */
 export function agentPath({ application, environment, profile }: AppConfigTarget): string {
   const e = encodeURIComponent;
@@ -43,9 +38,6 @@ export function createAppConfigAgentProvider(options: AppConfigAgentProviderOpti
   const url = `${options.baseUrl ?? 'http://localhost:2772'}${agentPath(options)}`;
   const holder = new ConfigHolder(`AppConfig agent ${url}`, options.logger);
   const interval = options.pollIntervalMs ?? 15_000;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
-  let inFlight: Promise<void> | undefined;
 
   const fetchOnce = async () => {
     let text: string;
@@ -60,36 +52,5 @@ export function createAppConfigAgentProvider(options: AppConfigAgentProviderOpti
     holder.apply(text);
   };
 
-  const refresh = () => {
-    inFlight ??= fetchOnce().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
-
-  const loop = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      refresh()
-        .catch((err: unknown) => options.logger.error('configuration refresh failed', { message: String(err) }))
-        .finally(loop);
-    }, interval);
-    timer.unref();
-  };
-
-  return {
-    source: holder.source,
-    async start() {
-      await refresh();
-      stopped = false;
-      loop();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-    current: () => holder.current(),
-    refresh,
-  };
+  return pollingProvider({ holder, logger: options.logger, fetchOnce, nextDelayMs: () => interval });
 }

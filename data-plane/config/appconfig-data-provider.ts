@@ -11,8 +11,9 @@ import {
   StartConfigurationSessionCommand,
 } from '@aws-sdk/client-appconfigdata';
 import type { Logger } from '../logger.ts';
-import type { AppConfigTarget, RefreshableConfigProvider } from './appconfig-agent-provider.ts';
+import type { AppConfigTarget } from './appconfig-agent-provider.ts';
 import { ConfigHolder } from './config-holder.ts';
+import { pollingProvider, type RefreshableConfigProvider } from './polling-provider.ts';
 
 export interface AppConfigDataProviderOptions extends AppConfigTarget {
   client: AppConfigDataClient;
@@ -34,9 +35,6 @@ export function createAppConfigDataProvider(options: AppConfigDataProviderOption
   const decoder = new TextDecoder();
   let token: string | undefined;
   let nextIntervalSeconds = minInterval;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
-  let inFlight: Promise<void> | undefined;
 
   const startSession = async () => {
     const session = await client.send(
@@ -66,43 +64,13 @@ export function createAppConfigDataProvider(options: AppConfigDataProviderOption
     }
   };
 
-  const refresh = () => {
-    inFlight ??= poll()
-      .then(
-        (text) => {
-          if (text !== undefined) holder.apply(text);
-        },
-        (err: unknown) => holder.failed(`cannot get the configuration: ${(err as Error).message}`, err),
-      )
-      .finally(() => {
-        inFlight = undefined;
-      });
-    return inFlight;
-  };
+  const fetchOnce = () =>
+    poll().then(
+      (text) => {
+        if (text !== undefined) holder.apply(text);
+      },
+      (err: unknown) => holder.failed(`cannot get the configuration: ${(err as Error).message}`, err),
+    );
 
-  const loop = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      refresh()
-        .catch((err: unknown) => options.logger.error('configuration refresh failed', { message: String(err) }))
-        .finally(loop);
-    }, nextIntervalSeconds * 1000);
-    timer.unref();
-  };
-
-  return {
-    source: holder.source,
-    async start() {
-      await refresh();
-      stopped = false;
-      loop();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-    current: () => holder.current(),
-    refresh,
-  };
+  return pollingProvider({ holder, logger: options.logger, fetchOnce, nextDelayMs: () => nextIntervalSeconds * 1000 });
 }

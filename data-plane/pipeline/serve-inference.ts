@@ -8,6 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { NotFoundError } from '../errors.ts';
+import type { ServedExposure } from '../experiments/exposures.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
 import { describeError, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -17,7 +18,7 @@ import type { CircuitBreakers } from '../resilience/circuit-breaker.ts';
 import { type AutoContextInput, evaluateAutoContext, type HeaderLookup } from './auto-context.ts';
 import { cacheControlFor, cacheControlHeader } from './cache-control.ts';
 import { originLabel } from './call-origin.ts';
-import { chooseVariation } from './choose-variation.ts';
+import { chooseVariation, type ExperimentDeps } from './choose-variation.ts';
 import { decorateItems } from './decorate.ts';
 import { freshEtag, makeEtag } from './etag.ts';
 import { chooseFilter } from './filters.ts';
@@ -62,6 +63,9 @@ export interface PipelineDeps {
   metrics: Metrics;
   /** Circuit breakers per origin; without them every call goes to its origin. */
   breakers?: CircuitBreakers;
+  experiments: ExperimentDeps;
+  /** Told about every response an experiment served (records the exposure in the background). */
+  onExposure?: (exposure: ServedExposure) => void;
 }
 
 const stringValues = (values: Record<string, string | number>) =>
@@ -109,7 +113,11 @@ export async function serveInference(
   const hasUser = userId !== undefined;
 
   // 3. Variation (experiments plug in here).
-  const { variation, matchedExperiment } = await chooseVariation(recommender, { userId, feature: query.feature });
+  const { variation, matchedExperiment } = await chooseVariation(
+    recommender,
+    { userId, feature: query.feature },
+    deps.experiments,
+  );
 
   // 4. Context: explicit values win over automatic ones.
   const autoInput: AutoContextInput = { headers: request.headers, now, defaultTimeZone: deps.defaultTimeZone };
@@ -189,6 +197,9 @@ export async function serveInference(
     const entry = cacheControlFor(variation.cacheControl, { hasUser, syntheticUser: query.syntheticUser });
     headers['Cache-Control'] = cacheControlHeader(entry);
     headers.ETag = makeEtag(body, now, entry.maxAge);
+  }
+  if (matchedExperiment && userId !== undefined) {
+    deps.onExposure?.({ namespace, recommender, matched: matchedExperiment, userId });
   }
   return { status: 200, headers, body };
 }

@@ -1,12 +1,13 @@
 /**
  * The embedded default end to end: `p13n serve` with no arguments (what `npm start` runs) builds the LMDB
  * catalogue, trains the embedded recommenders and serves decorated recommendations, related items, both
- * rerank forms and the Swagger UI — no cloud account involved.
+ * rerank forms, the live OpenAPI document and Swagger UI (driven in headless Chromium) — no cloud account.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
 import { listeningUrl, type Running, startServe } from '../helpers/serve-process.ts';
 
 const items = readFileSync(new URL('../../samples/local/items.jsonl', import.meta.url), 'utf8')
@@ -81,5 +82,58 @@ describe('npm start (p13n serve with the embedded default)', () => {
     const res = await fetch(`${base}/docs`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('/docs/swagger-ui-bundle.js');
+  });
+});
+
+describe('API docs', () => {
+  it('serves the live OpenAPI document with this server as its server URL', async () => {
+    const res = await fetch(`${base}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { servers: Array<{ url: string }>; paths: Record<string, unknown> };
+    expect(doc.servers).toEqual([{ url: base }]);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/recommend-items/retail/for-you/{userId}',
+        '/related-items/retail/similar/{itemId}',
+        '/rerank-items/retail/ranking/{userId}/{itemIds}',
+        '/rerank-items/retail/ranking/{userId}',
+        '/events/retail',
+      ]),
+    );
+  });
+
+  it('lists every configured endpoint in Swagger UI and runs "Try it out" against this server', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base}/docs`);
+      await page.waitForSelector('.opblock-summary-path');
+      const paths = (await page.locator('.opblock-summary-path').allTextContents()).map((p) =>
+        p.replace(/\u200b/g, ''),
+      );
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/recommend-items/retail/for-you/{userId}',
+          '/related-items/retail/similar/{itemId}',
+          '/rerank-items/retail/ranking/{userId}/{itemIds}',
+          '/rerank-items/retail/ranking/{userId}',
+          '/events/retail',
+        ]),
+      );
+
+      const operation = page.locator('.opblock-get', { hasText: '/recommend-items/retail/for-you/{userId}' });
+      await operation.locator('.opblock-summary').click();
+      await operation.locator('button.try-out__btn').click();
+      await operation.locator('tr[data-param-name="userId"] input').fill('user-3');
+      await operation.locator('button.execute').click();
+      const status = operation.locator('.live-responses-table tbody .response-col_status').first();
+      await status.waitFor();
+      expect((await status.textContent())?.trim()).toBe('200');
+      expect(await operation.locator('.live-responses-table .highlight-code').first().textContent()).toContain(
+        '"itemList"',
+      );
+    } finally {
+      await browser.close();
+    }
   });
 });

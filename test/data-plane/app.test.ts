@@ -247,12 +247,12 @@ describe('routing and errors', () => {
   it('mounts extra routes before the fallbacks; they see the configuration and get the version header', async () => {
     const withExtra = await appFor(httpConfig(recommender.url), {
       extraRoutes: (a) => {
-        a.post('/events/:namespace', (c) =>
+        a.post('/custom/:namespace', (c) =>
           c.json({ namespaces: [...c.get('config').namespaces.keys()], namespace: c.req.param('namespace') }, 202),
         );
       },
     });
-    const res = await withExtra.request('/events/retail', { method: 'POST', body: '{}' });
+    const res = await withExtra.request('/custom/retail', { method: 'POST', body: '{}' });
     expect(res.status).toBe(202);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
     expect(await json(res)).toEqual({ namespaces: ['retail'], namespace: 'retail' });

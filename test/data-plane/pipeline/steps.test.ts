@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { OriginFailedError, OriginThrottledError } from '../../../data-plane/errors.ts';
 import { cacheControlFor, cacheControlHeader } from '../../../data-plane/pipeline/cache-control.ts';
 import { withTimeout } from '../../../data-plane/pipeline/call-origin.ts';
-import { chooseVariation } from '../../../data-plane/pipeline/choose-variation.ts';
 import { decorateItems } from '../../../data-plane/pipeline/decorate.ts';
 import { freshEtag, makeEtag, parseEtag } from '../../../data-plane/pipeline/etag.ts';
 import { originNumResults } from '../../../data-plane/pipeline/look-ahead.ts';
 import { parseFlag, parseInferenceQuery } from '../../../data-plane/pipeline/query.ts';
-import { resolveConfig } from '../../../schema/resolve-config.ts';
 
 describe('etag', () => {
   it('round-trips and expires after maxAge', () => {
@@ -107,34 +105,6 @@ describe('cache control', () => {
     expect(cacheControlHeader(cacheControlFor(cc, { hasUser: false, syntheticUser: true }))).toBe(
       'max-age=3, public, stale-while-revalidate=5',
     );
-  });
-});
-
-describe('chooseVariation', () => {
-  const recommender = resolveConfig({
-    namespaces: {
-      n: {
-        recommenders: {
-          'recommend-items': {
-            r: {
-              experiments: { f1: { method: 'hash', weights: { a: 50, b: 50 } } },
-              variations: { a: { type: 'http', url: 'http://a' }, b: { type: 'http', url: 'http://b' } },
-            },
-          },
-        },
-      },
-    },
-  } as never)
-    .namespaces.get('n')!
-    .recommenders['recommend-items'].get('r')!;
-
-  it('serves the first variation and rejects unknown features', async () => {
-    expect((await chooseVariation(recommender, { userId: 'u' })).variationKey).toBe('a');
-    expect((await chooseVariation(recommender, { userId: 'u', feature: 'f1' })).variationKey).toBe('a');
-    await expect(chooseVariation(recommender, { feature: 'f2' })).rejects.toMatchObject({
-      status: 400,
-      code: 'UnknownFeature',
-    });
   });
 });
 

@@ -1,0 +1,45 @@
+/**
+ * Reads the deployed configuration once from the AppConfigData API (a session, one
+ * GetLatestConfiguration) and validates it. The control plane runs rarely, so it keeps no session.
+ */
+import {
+  type AppConfigDataClient,
+  GetLatestConfigurationCommand,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
+import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import { validateConfigText } from '../../schema/validate-config.ts';
+import { ControlPlaneError } from '../errors.ts';
+import { validationFailed } from '../validation-message.ts';
+
+export interface AppConfigLocation {
+  application: string;
+  environment: string;
+  profile: string;
+}
+
+/**
+ * @example
+ * const resolved = await fetchAppConfig(new AppConfigDataClient({}), { application: 'p13n', environment: 'prod', profile: 'config' });
+ */
+export async function fetchAppConfig(client: AppConfigDataClient, where: AppConfigLocation): Promise<ResolvedConfig> {
+  const session = await client.send(
+    new StartConfigurationSessionCommand({
+      ApplicationIdentifier: where.application,
+      EnvironmentIdentifier: where.environment,
+      ConfigurationProfileIdentifier: where.profile,
+    }),
+  );
+  const out = await client.send(
+    new GetLatestConfigurationCommand({ ConfigurationToken: session.InitialConfigurationToken }),
+  );
+  const text = new TextDecoder().decode(out.Configuration ?? new Uint8Array());
+  if (!text.trim()) {
+    throw new ControlPlaneError(
+      `AppConfig ${where.application}/${where.environment}/${where.profile} has no deployed configuration`,
+    );
+  }
+  const result = validateConfigText(text);
+  if (!result.ok) throw validationFailed(result.errors, 'deployed configuration');
+  return result.resolved;
+}

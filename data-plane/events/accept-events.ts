@@ -1,0 +1,82 @@
+/**
+ * What `POST /events/{namespace}` does once the body is parsed: check the conversions against the
+ * configuration (a 400 sends nothing), fill each event's missing `properties` fields from the
+ * request's auto-context, then deliver one batch to every target of the namespace at once, plus the
+ * Evidently metric events of conversions on `evidently` experiments. Any target failing is a 502
+ * naming it (EventDeliveryError); otherwise every target's outcome is returned.
+ */
+import type { EvidentlyClient } from '@aws-sdk/client-evidently';
+import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
+import { putMetricEvents } from '../experiments/evidently.ts';
+import type { Logger } from '../logger.ts';
+import type { EventsBody } from './body.ts';
+import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
+import { EventDeliveryError } from './delivery-error.ts';
+import { enrichEvent } from './enrich.ts';
+import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
+import type { TargetsFor } from './namespace-targets.ts';
+import type { EventBatch, EventRecord } from './records.ts';
+import type { EventTarget } from './targets/types.ts';
+
+export interface EventsDeps {
+  targetsFor: TargetsFor;
+  evidently: () => EvidentlyClient;
+  logger: Logger;
+  /** Retry settings of the fan-out (tests make the backoff instant). */
+  retry?: Omit<FanOutOptions, 'logger'>;
+}
+
+export interface EventsAccepted {
+  accepted: { events: number; conversions: number };
+  targets: TargetOutcome[];
+}
+
+/** One pseudo-target per Evidently project, so its failures are retried and reported like any target's. */
+function evidentlyTargets(conversions: EvidentlyConversion[], client: () => EvidentlyClient): EventTarget[] {
+  const byProject = new Map<string, EvidentlyConversion[]>();
+  for (const c of conversions) byProject.set(c.project, [...(byProject.get(c.project) ?? []), c]);
+  return [...byProject].map(([project, events]) => ({
+    name: `evidently:${project}`,
+    send: () => putMetricEvents(client(), project, events),
+  }));
+}
+
+/**
+ * @example
+ * const result = await acceptEvents(namespace, parseEventsBody(text, { now, newSessionId }), {
+ *   now, context: () => evaluateAutoContext(namespace.autoContext, input),
+ * }, deps);
+ * // → { accepted: { events: 1, conversions: 0 }, targets: [{ target: 'file:events.jsonl', ok: true }] }
+ */
+export async function acceptEvents(
+  namespace: ResolvedNamespace,
+  body: EventsBody,
+  request: { now: Date; context: () => Readonly<Record<string, string | number>> },
+  deps: EventsDeps,
+): Promise<EventsAccepted> {
+  const conversions =
+    body.conversions.length > 0 && body.userId
+      ? resolveConversions(namespace, body.userId, body.conversions, request.now)
+      : { records: [], evidently: [] };
+  const context = body.events.length > 0 ? request.context() : {};
+  const events = body.events.map((event): EventRecord => {
+    const e = enrichEvent(event, context);
+    return {
+      kind: 'event',
+      namespace: namespace.key,
+      sessionId: body.sessionId,
+      ...(body.userId === undefined ? {} : { userId: body.userId }),
+      ...e,
+      sentAt: e.sentAt.toISOString(),
+    };
+  });
+  const batch: EventBatch = {
+    namespace: namespace.key,
+    partitionKey: body.sessionId,
+    records: [...events, ...conversions.records],
+  };
+  const targets = [...deps.targetsFor(namespace), ...evidentlyTargets(conversions.evidently, deps.evidently)];
+  const outcomes = await fanOut(targets, batch, { ...deps.retry, logger: deps.logger });
+  if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
+  return { accepted: { events: events.length, conversions: conversions.records.length }, targets: outcomes };
+}

@@ -1,0 +1,74 @@
+/**
+ * Events and experiments wired once per app: the SDK clients, the namespace targets (shared by posted
+ * events and exposure records), the background runner for exposures, and the route. `createApp` builds
+ * one from its dependencies; tests pass fakes for any part.
+ */
+import type { Hono } from 'hono';
+import type { AppEnv } from '../app.ts';
+import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
+import type { Logger } from '../logger.ts';
+import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
+import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
+import { createEventAwsClients, type EventAwsClients } from './clients.ts';
+import type { FanOutOptions } from './fan-out.ts';
+import { namespaceTargets } from './namespace-targets.ts';
+import { mountEventsRoute } from './route.ts';
+import { createFileAppender, type FileAppender } from './targets/file-appender.ts';
+import type { LearnFunction } from './targets/types.ts';
+
+export interface EventsFeatureOptions {
+  logger: Logger;
+  /** Epoch milliseconds. */
+  clock: () => number;
+  defaultTimeZone: string;
+  /** Default: clients built on first use, in the SDK's default region. */
+  clients?: EventAwsClients;
+  /** Feeds `builtin` targets; without it they fail (and are reported). */
+  learn?: LearnFunction;
+  files?: FileAppender;
+  retry?: Omit<FanOutOptions, 'logger'>;
+  newSessionId?: () => string;
+}
+
+export interface EventsFeature {
+  /** What `chooseVariation` needs to evaluate experiments. */
+  experiments: ExperimentDeps;
+  /** Records an exposure for a response an experiment served, in the background. */
+  recordExposure(exposure: ServedExposure): void;
+  /** Exposures still being delivered; `idle()` waits for them (tests, shutdown). */
+  background: BackgroundTasks;
+  /** Mounts `POST /events/{namespace}`. */
+  mount(app: Hono<AppEnv>): void;
+}
+
+/**
+ * @example
+ * const events = createEventsFeature({ logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn });
+ * events.mount(app);
+ */
+export function createEventsFeature(options: EventsFeatureOptions): EventsFeature {
+  const clients = options.clients ?? createEventAwsClients();
+  const targetsFor = namespaceTargets({
+    personalizeEvents: clients.personalizeEvents,
+    kinesis: clients.kinesis,
+    firehose: clients.firehose,
+    eventBridge: clients.eventBridge,
+    files: options.files ?? createFileAppender(),
+    learn: options.learn,
+  });
+  const background = createBackgroundTasks(options.logger);
+  const shared = { targetsFor, evidently: clients.evidently, logger: options.logger, retry: options.retry };
+  return {
+    experiments: { evidently: clients.evidently, logger: options.logger },
+    recordExposure: (exposure) =>
+      recordExposure({ ...shared, background }, { ...exposure, now: new Date(options.clock()) }),
+    background,
+    mount: (app) =>
+      mountEventsRoute(app, {
+        ...shared,
+        clock: options.clock,
+        defaultTimeZone: options.defaultTimeZone,
+        newSessionId: options.newSessionId,
+      }),
+  };
+}

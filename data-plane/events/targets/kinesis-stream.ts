@@ -1,0 +1,31 @@
+/**
+ * `kinesis-stream`: one PutRecord per batch whose data is the batch as JSON lines (one record per
+ * line), so a request is delivered or retried as a whole and never half-duplicated. The partition key
+ * is the session (else the user), keeping a user's records in order on one shard.
+ */
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { EventTargetConfig } from '../../../schema/config-schema.ts';
+import { type EventTarget, jsonLines, type TargetClients } from './types.ts';
+
+type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-firehose' }>;
+
+/**
+ * @example
+ * const target = kinesisStreamTarget({ type: 'kinesis-stream', streamName: 'clicks' }, clients);
+ * await target.send(batch);
+ */
+export function kinesisStreamTarget(config: Config, clients: TargetClients): EventTarget {
+  return {
+    name: `kinesis-stream:${config.streamName}`,
+    async send(batch) {
+      if (batch.records.length === 0) return;
+      await clients.kinesis().send(
+        new PutRecordCommand({
+          StreamName: config.streamName,
+          PartitionKey: batch.partitionKey,
+          Data: Buffer.from(jsonLines(batch), 'utf8'),
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The contract of an event target: a name to report outcomes under and `send`, which delivers one
+ * batch or throws (a PartialDeliveryError when only some records failed). Each target type is a
+ * factory `(config, clients) → EventTarget` in its own file; clients are passed in so tests give the
+ * real SDK clients under aws-sdk-client-mock.
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import type { LearnEvent } from '../../origins/builtin/model.ts';
+import type { EventBatch } from '../records.ts';
+import type { FileAppender } from './file-appender.ts';
+
+export interface EventTarget {
+  /** `type:identifier`, e.g. `kinesis-stream:clicks`; what outcomes and 502 messages name. */
+  readonly name: string;
+  send(batch: EventBatch): Promise<void>;
+}
+
+/** Feeds interactions to the namespace's embedded recommenders (`BuiltinModels.learn`). */
+export type LearnFunction = (namespace: string, events: readonly LearnEvent[]) => void | Promise<void>;
+
+export interface TargetClients {
+  personalizeEvents(): PersonalizeEventsClient;
+  kinesis(): KinesisClient;
+  firehose(): FirehoseClient;
+  eventBridge(): EventBridgeClient;
+  files: FileAppender;
+  /** Feeds the embedded recommender; absent when the deployment has none (a `builtin` target then fails). */
+  learn?: LearnFunction;
+}
+
+/** The batch's records as JSON lines, each line ending with a newline. */
+export function jsonLines(batch: EventBatch): string {
+  return batch.records.map((r) => `${JSON.stringify(r)}\n`).join('');
+}

@@ -1,0 +1,67 @@
+/**
+ * Exposure recording: every response an experiment served becomes an exposure record for the
+ * namespace's event targets and, for `evidently` experiments, exposure events for Evidently. Both go
+ * out in the background so they never delay the response; failures are logged (the fan-out logs each
+ * failed target), never thrown at the client.
+ */
+import type { EvidentlyClient } from '@aws-sdk/client-evidently';
+import type { ResolvedNamespace, ResolvedRecommender } from '../../schema/resolve-config.ts';
+import type { BackgroundTasks } from '../events/background.ts';
+import { type FanOutOptions, fanOut } from '../events/fan-out.ts';
+import type { TargetsFor } from '../events/namespace-targets.ts';
+import type { ExposureRecord } from '../events/records.ts';
+import type { Logger } from '../logger.ts';
+import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
+import { putExposures } from './evidently.ts';
+
+export interface ExposureDeps {
+  targetsFor: TargetsFor;
+  evidently: () => EvidentlyClient;
+  background: BackgroundTasks;
+  logger: Logger;
+  retry?: Omit<FanOutOptions, 'logger'>;
+}
+
+/** A response an experiment served. */
+export interface ServedExposure {
+  namespace: ResolvedNamespace;
+  recommender: ResolvedRecommender;
+  matched: MatchedExperiment;
+  userId: string;
+}
+
+/**
+ * @example
+ * if (choice.matchedExperiment) recordExposure(deps, { namespace, recommender, matched: choice.matchedExperiment, userId, now });
+ */
+export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { now: Date }): void {
+  const { namespace, recommender, matched, userId, now } = exposure;
+  const record: ExposureRecord = {
+    kind: 'exposure',
+    namespace: namespace.key,
+    action: recommender.action,
+    recommender: recommender.key,
+    feature: matched.feature,
+    variation: matched.variation,
+    method: matched.method,
+    userId,
+    timestamp: now.toISOString(),
+  };
+  const targets = deps.targetsFor(namespace);
+  if (targets.length > 0) {
+    deps.background.run('exposure delivery', () =>
+      fanOut(
+        targets,
+        { namespace: namespace.key, partitionKey: userId, records: [record] },
+        {
+          ...deps.retry,
+          logger: deps.logger,
+        },
+      ),
+    );
+  }
+  const experiment = recommender.experiments.get(matched.feature);
+  if (experiment?.method === 'evidently') {
+    deps.background.run('Evidently exposure', () => putExposures(deps.evidently(), experiment, userId, now));
+  }
+}

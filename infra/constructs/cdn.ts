@@ -1,0 +1,72 @@
+/**
+ * The CloudFront distribution in front of the HTTP API. Its cache policy and origin-request policy
+ * start neutral (every query string in the cache key, no headers) and the control plane rewrites
+ * them from the configuration's cacheControl and auto-context rules. With OAuth2-Cognito the
+ * edge-auth function checks tokens on viewer requests, before the cache.
+ */
+import { Duration } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachedMethods,
+  CachePolicy,
+  CacheQueryStringBehavior,
+  Distribution,
+  LambdaEdgeEventType,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
+  PriceClass,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IVersion } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+export interface CdnProps {
+  /** The API's host name. */
+  readonly originDomainName: string;
+  /** The edge-auth function version to run on viewer requests. */
+  readonly viewerRequestAuth?: IVersion;
+}
+
+export class Cdn extends Construct {
+  public readonly distribution: Distribution;
+  public readonly cachePolicy: CachePolicy;
+  public readonly originRequestPolicy: OriginRequestPolicy;
+  /** `https://<domain>/` */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CdnProps) {
+    super(scope, id);
+    this.cachePolicy = new CachePolicy(this, 'CachePolicy', {
+      comment: 'Personalization APIs; kept in sync with the configuration by the control plane',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.days(1),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    this.originRequestPolicy = new OriginRequestPolicy(this, 'OriginRequestPolicy', {
+      comment: 'Personalization APIs; kept in sync with the configuration by the control plane',
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+    });
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Personalization APIs',
+      priceClass: PriceClass.PRICE_CLASS_ALL,
+      defaultBehavior: {
+        origin: new HttpOrigin(props.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,
+        cachePolicy: this.cachePolicy,
+        originRequestPolicy: this.originRequestPolicy,
+        compress: true,
+        edgeLambdas: props.viewerRequestAuth
+          ? [{ functionVersion: props.viewerRequestAuth, eventType: LambdaEdgeEventType.VIEWER_REQUEST }]
+          : undefined,
+      },
+    });
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+  }
+}

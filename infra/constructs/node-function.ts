@@ -1,0 +1,71 @@
+/**
+ * One way to build every Node.js Lambda function of the system: Node.js 22 on x86_64 (the platform
+ * of the native prebuilds we ship), an ESM bundle made by esbuild from the TypeScript source (no
+ * Docker), the AWS SDK bundled at the exact versions the tests ran, source maps, a log group with a
+ * retention and X-Ray tracing for Powertools.
+ */
+import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { NATIVE_MODULES, nativeModuleHooks } from '../bundling/native-modules.ts';
+import { LOCK_FILE, PROJECT_ROOT } from '../paths.ts';
+
+/** Lets CommonJS dependencies that call require() or read __dirname run inside the ESM bundle. */
+const ESM_BANNER =
+  "import { createRequire as __p13nCreateRequire } from 'node:module';" +
+  'const require = __p13nCreateRequire(import.meta.url);' +
+  'const __filename = import.meta.filename;' +
+  'const __dirname = import.meta.dirname;';
+
+export interface NodeFunctionProps {
+  /** The TypeScript file exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment?: Record<string, string>;
+  /** The function loads `lmdb`: keep it external and ship its Linux x64 prebuilds (default false). */
+  readonly native?: boolean;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly ephemeralStorageSize?: Size;
+}
+
+/**
+ * @example
+ * const fn = createNodeFunction(this, 'ConfigValidator', {
+ *   entry: controlPlaneEntry('config-validator'), description: 'AppConfig validator' });
+ */
+export function createNodeFunction(scope: Construct, id: string, props: NodeFunctionProps): NodejsFunction {
+  const logGroup = new LogGroup(scope, `${id}Logs`, {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return new NodejsFunction(scope, id, {
+    entry: props.entry,
+    handler: 'handler',
+    description: props.description,
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.X86_64,
+    timeout: props.timeout ?? Duration.seconds(60),
+    memorySize: props.memorySize ?? 512,
+    ephemeralStorageSize: props.ephemeralStorageSize,
+    tracing: Tracing.ACTIVE,
+    logGroup,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: LOCK_FILE,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      bundleAwsSDK: true,
+      banner: ESM_BANNER,
+      externalModules: props.native ? [...NATIVE_MODULES] : [],
+      commandHooks: props.native ? nativeModuleHooks(['lmdb'], PROJECT_ROOT) : undefined,
+    },
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Builds the app's stacks for a set of deployment settings: the main stack, plus a us-east-1 stack
+ * for Lambda@Edge when OAuth2-Cognito meets CloudFront and the main stack is in another region.
+ */
+import { type App, Stack } from 'aws-cdk-lib';
+import type { DeploymentSettings } from './settings.ts';
+import { PersonalizationApisStack } from './stacks/personalization-apis-stack.ts';
+
+/** Lambda@Edge functions are created in this region only. */
+const EDGE_REGION = 'us-east-1';
+
+export interface DeploymentTarget {
+  /** Undefined keeps the account environment-agnostic (synth without credentials). */
+  readonly account?: string;
+  readonly region: string;
+}
+
+export interface PersonalizationApisStacks {
+  readonly main: PersonalizationApisStack;
+  readonly edge?: Stack;
+}
+
+/** The main stack's id (and CloudFormation name) for these settings. */
+export function stackName(settings: DeploymentSettings): string {
+  return `${settings.applicationName}-${settings.environmentName}`;
+}
+
+/**
+ * @example
+ * const app = new App();
+ * definePersonalizationApis(app, parseSettings((k) => app.node.tryGetContext(k)), { region: 'eu-west-1' });
+ * app.synth();
+ */
+export function definePersonalizationApis(
+  app: App,
+  settings: DeploymentSettings,
+  target: DeploymentTarget,
+): PersonalizationApisStacks {
+  const id = stackName(settings);
+  const needsEdgeStack = settings.cognito !== undefined && settings.cloudFront && target.region !== EDGE_REGION;
+  const edge = needsEdgeStack
+    ? new Stack(app, `${id}-edge`, {
+        env: { account: target.account, region: EDGE_REGION },
+        description: `Personalization APIs ${id}: edge authentication (Lambda@Edge, Cognito)`,
+      })
+    : undefined;
+  const main = new PersonalizationApisStack(app, id, {
+    env: { account: target.account, region: target.region },
+    description: `Personalization APIs ${id}`,
+    settings,
+    edgeStack: edge,
+  });
+  return { main, edge };
+}

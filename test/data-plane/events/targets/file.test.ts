@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileTarget } from '../../../../data-plane/events/targets/file.ts';
+import { createFileAppender } from '../../../../data-plane/events/targets/file-appender.ts';
+import { sampleBatch, testClients } from '../fixtures.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('file target', () => {
+  it('appends one JSON line per record, creating the folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'nested', 'events.jsonl');
+    const target = fileTarget({ type: 'file', path }, { ...testClients(), files: createFileAppender() });
+    const batch = sampleBatch();
+
+    await target.send(batch);
+    await target.send(batch);
+
+    expect(target.name).toBe('file:events.jsonl');
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([...batch.records, ...batch.records]);
+  });
+
+  it('never interleaves concurrent batches', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.jsonl');
+    const target = fileTarget({ type: 'file', path }, { ...testClients(), files: createFileAppender() });
+    const batches = Array.from({ length: 40 }, (_, i) => {
+      const b = sampleBatch();
+      return { ...b, records: b.records.map((r) => ({ ...r, userId: `u-${i}` })) };
+    });
+    await Promise.all(batches.map((b) => target.send(b)));
+    const users = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).userId as string);
+    expect(users).toHaveLength(120);
+    for (let i = 0; i < users.length; i += 3) expect(new Set(users.slice(i, i + 3)).size).toBe(1);
+  });
+
+  it('reports a write failure and keeps writing afterwards', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const files = createFileAppender();
+    await files.append(join(dir, 'taken'), 'x');
+    const blocked = fileTarget({ type: 'file', path: join(dir, 'taken', 'events.jsonl') }, { ...testClients(), files });
+    await expect(blocked.send(sampleBatch())).rejects.toMatchObject({ code: expect.stringMatching(/ENOTDIR|EEXIST/) });
+    await files.append(join(dir, 'ok.jsonl'), 'fine\n');
+    expect(await readFile(join(dir, 'ok.jsonl'), 'utf8')).toBe('fine\n');
+  });
+});

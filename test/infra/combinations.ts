@@ -1,0 +1,381 @@
+/**
+ * Every supported deployment combination, written out by hand (not derived from the code under
+ * test), and what each authentication, entry point and cache choice must add or leave out.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
+import { expectSharedResources, expectSwaggerUi, FUNCTIONS, functionId, logicalId, render } from './expectations.ts';
+import type { Synthesized } from './synth.ts';
+
+export interface Combination {
+  readonly authenticationScheme: 'OAuth2-Cognito' | 'ApiKey' | 'None';
+  readonly apiEntryPointType: 'API-Gateway-HTTP' | 'API-Gateway-REST';
+  readonly cacheScheme: 'CloudFront' | 'API-Gateway-Cache' | 'None';
+  /** OAuth2 only: use an existing pool instead of creating one. */
+  readonly existingPool?: boolean;
+  /** Any spelling the app accepts (Yes|No|true|false, any case). */
+  readonly createSwaggerUi: string;
+  readonly generateConfigDatasetGroups?: string;
+}
+
+export const EXISTING_POOL = {
+  cognitoUserPoolId: 'eu-central-1_Abc123XYZ',
+  cognitoUserPoolClientId: '4example5client6id',
+};
+
+export const VALID_COMBINATIONS: readonly Combination[] = [
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    existingPool: true,
+    createSwaggerUi: 'no',
+    generateConfigDatasetGroups: 'all',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'None',
+    createSwaggerUi: 'false',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'None',
+    existingPool: true,
+    createSwaggerUi: 'true',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+    generateConfigDatasetGroups: 'movies, retail',
+  },
+  { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-HTTP', cacheScheme: 'None', createSwaggerUi: 'No' },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    createSwaggerUi: 'Yes',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    existingPool: true,
+    createSwaggerUi: 'No',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'None',
+    createSwaggerUi: 'No',
+    generateConfigDatasetGroups: 'all',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'None',
+    existingPool: true,
+    createSwaggerUi: 'Yes',
+  },
+  {
+    authenticationScheme: 'ApiKey',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    createSwaggerUi: 'Yes',
+  },
+  {
+    authenticationScheme: 'ApiKey',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'None',
+    createSwaggerUi: 'No',
+    generateConfigDatasetGroups: 'retail',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    createSwaggerUi: 'No',
+  },
+  { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'None', createSwaggerUi: 'Yes' },
+];
+
+export function describeCombination(c: Combination): string {
+  const pool = c.authenticationScheme === 'OAuth2-Cognito' ? (c.existingPool ? ' (existing pool)' : ' (new pool)') : '';
+  const seed = c.generateConfigDatasetGroups ? `, config from ${c.generateConfigDatasetGroups}` : '';
+  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}`;
+}
+
+export function contextOf(c: Combination): Record<string, string> {
+  const context: Record<string, string> = {
+    applicationName: 'shop',
+    environmentName: 'staging',
+    timeZone: 'Europe/Paris',
+    authenticationScheme: c.authenticationScheme,
+    apiEntryPointType: c.apiEntryPointType,
+    cacheScheme: c.cacheScheme,
+    createSwaggerUi: c.createSwaggerUi,
+  };
+  if (c.existingPool) Object.assign(context, { createCognitoResources: 'No', ...EXISTING_POOL });
+  if (c.generateConfigDatasetGroups) context.generateConfigDatasetGroups = c.generateConfigDatasetGroups;
+  return context;
+}
+
+function expectAuthentication(s: Synthesized, c: Combination) {
+  const t = s.main;
+  const all = [t, ...(s.edge ? [s.edge] : [])];
+  const pools = all.reduce(
+    (n, template) => n + Object.keys(template.findResources('AWS::Cognito::UserPool')).length,
+    0,
+  );
+  const createsPool = c.authenticationScheme === 'OAuth2-Cognito' && !c.existingPool;
+  expect(pools).toBe(createsPool ? 1 : 0);
+  if (createsPool) {
+    // The pool lives beside the edge function when there is one in us-east-1.
+    const home = c.cacheScheme === 'CloudFront' && s.edge ? s.edge : t;
+    home.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH']),
+      GenerateSecret: false,
+    });
+    home.hasOutput('CognitoUserPoolId', {});
+    home.hasOutput('CognitoUserPoolClientId', {});
+  }
+
+  if (c.authenticationScheme === 'ApiKey') {
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlan', 1);
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+      KeyId: { Ref: logicalId(t, 'AWS::ApiGateway::ApiKey') },
+      UsagePlanId: { Ref: logicalId(t, 'AWS::ApiGateway::UsagePlan') },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [{ ApiId: { Ref: logicalId(t, 'AWS::ApiGateway::RestApi') }, Stage: Match.anyValue() }],
+    });
+    for (const method of ['GET', 'POST']) {
+      t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method, ApiKeyRequired: true });
+    }
+    t.hasOutput('ApiKeyId', {});
+  } else {
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
+    expect(t.findOutputs('ApiKeyId')).toEqual({});
+  }
+
+  const oauth = c.authenticationScheme === 'OAuth2-Cognito';
+  if (oauth && c.apiEntryPointType === 'API-Gateway-REST') {
+    const authorizer = logicalId(t, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    const arns = t.toJSON().Resources[authorizer].Properties.ProviderARNs.map(render);
+    if (c.existingPool) {
+      expect(arns).toEqual([
+        `arn:{AWS::Partition}:cognito-idp:eu-central-1:123456789012:userpool/${EXISTING_POOL.cognitoUserPoolId}`,
+      ]);
+    } else {
+      expect(arns).toEqual([`{${logicalId(t, 'AWS::Cognito::UserPool')}.Arn}`]);
+    }
+    for (const method of ['GET', 'POST']) {
+      t.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        AuthorizationType: 'COGNITO_USER_POOLS',
+        AuthorizerId: { Ref: authorizer },
+        AuthorizationScopes: ['aws.cognito.signin.user.admin'],
+      });
+    }
+  } else {
+    t.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+  }
+  if (oauth && c.apiEntryPointType === 'API-Gateway-HTTP' && c.cacheScheme === 'None') {
+    const authorizer = logicalId(t, 'AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
+    const jwt = t.toJSON().Resources[authorizer].Properties.JwtConfiguration;
+    if (c.existingPool) {
+      expect(render(jwt.Issuer)).toBe(
+        `https://cognito-idp.eu-central-1.{AWS::URLSuffix}/${EXISTING_POOL.cognitoUserPoolId}`,
+      );
+      expect(jwt.Audience).toEqual([EXISTING_POOL.cognitoUserPoolClientId]);
+    } else {
+      expect(render(jwt.Issuer)).toBe(
+        `https://cognito-idp.eu-west-1.{AWS::URLSuffix}/{${logicalId(t, 'AWS::Cognito::UserPool')}}`,
+      );
+      expect(jwt.Audience).toEqual([{ Ref: logicalId(t, 'AWS::Cognito::UserPoolClient') }]);
+    }
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizer },
+    });
+  } else {
+    t.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  }
+}
+
+function expectEntryPoint(s: Synthesized, c: Combination) {
+  const t = s.main;
+  // Browsers' preflight requests never need a key or a token.
+  const preflights = Object.values(
+    t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }),
+  );
+  for (const preflight of preflights) {
+    expect(preflight.Properties.ApiKeyRequired).not.toBe(true);
+    expect(preflight.Properties.AuthorizationType).toBe('NONE');
+  }
+  const dataPlane = { 'Fn::GetAtt': [functionId(t, FUNCTIONS.dataPlane), 'Arn'] };
+  if (c.apiEntryPointType === 'API-Gateway-HTTP') {
+    t.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', Name: 'shop-staging' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationUri: dataPlane,
+      PayloadFormatVersion: '2.0',
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    t.hasOutput('HttpApiUrl', {});
+    expect(t.findOutputs('RestApiUrl')).toEqual({});
+  } else {
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'shop-staging' });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'staging' });
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+    t.hasOutput('RestApiUrl', {});
+    expect(t.findOutputs('HttpApiUrl')).toEqual({});
+    // The control plane keeps this stage's cache in sync.
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: FUNCTIONS.syncCacheSettings,
+      Environment: {
+        Variables: Match.objectLike({
+          P13N_REST_API_ID: { Ref: logicalId(t, 'AWS::ApiGateway::RestApi') },
+          P13N_REST_API_STAGE: 'staging',
+        }),
+      },
+    });
+  }
+}
+
+function expectCache(s: Synthesized, c: Combination) {
+  const t = s.main;
+  const distributions = Object.keys(t.findResources('AWS::CloudFront::Distribution')).length;
+  const swagger = ['yes', 'true'].includes(c.createSwaggerUi.toLowerCase()) ? 1 : 0;
+  if (c.cacheScheme === 'CloudFront') {
+    expect(distributions).toBe(1 + swagger);
+    const cachePolicy = logicalId(t, 'AWS::CloudFront::CachePolicy');
+    const originRequestPolicy = logicalId(t, 'AWS::CloudFront::OriginRequestPolicy');
+    const cdn = logicalId(t, 'AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ Comment: 'Personalization APIs' }),
+    });
+    const behavior = t.toJSON().Resources[cdn].Properties.DistributionConfig.DefaultCacheBehavior;
+    expect(behavior.CachePolicyId).toEqual({ Ref: cachePolicy });
+    expect(behavior.OriginRequestPolicyId).toEqual({ Ref: originRequestPolicy });
+    const origin = t.toJSON().Resources[cdn].Properties.DistributionConfig.Origins[0];
+    expect(origin.DomainName).toEqual({
+      'Fn::Select': [
+        2,
+        { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(t, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }] },
+      ],
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: FUNCTIONS.syncCacheSettings,
+      Environment: {
+        Variables: Match.objectLike({
+          P13N_CACHE_POLICY_ID: { Ref: cachePolicy },
+          P13N_ORIGIN_REQUEST_POLICY_ID: { Ref: originRequestPolicy },
+        }),
+      },
+    });
+    t.hasOutput('CdnUrl', {});
+    t.hasOutput('CachePolicyId', {});
+    t.hasOutput('OriginRequestPolicyId', {});
+    // The OpenAPI servers list the CDN first.
+    const openApi = t.toJSON().Resources[functionId(t, FUNCTIONS.generateOpenApi)].Properties;
+    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toBe(
+      `https://{${cdn}.DomainName}/,{${logicalId(t, 'AWS::ApiGatewayV2::Api')}.ApiEndpoint}/`,
+    );
+
+    const associations = behavior.LambdaFunctionAssociations;
+    if (c.authenticationScheme === 'OAuth2-Cognito') {
+      expect(associations).toHaveLength(1);
+      expect(associations[0].EventType).toBe('viewer-request');
+      expectEdgeFunction(s, c);
+    } else {
+      expect(associations).toBeUndefined();
+      expect(s.edge).toBeUndefined();
+    }
+  } else {
+    expect(distributions).toBe(swagger);
+    t.resourceCountIs('AWS::CloudFront::CachePolicy', 0);
+    t.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 0);
+    expect(s.edge).toBeUndefined();
+    expect(t.findOutputs('CdnUrl')).toEqual({});
+  }
+
+  if (c.apiEntryPointType === 'API-Gateway-REST') {
+    const stage = t.toJSON().Resources[logicalId(t, 'AWS::ApiGateway::Stage')].Properties;
+    if (c.cacheScheme === 'API-Gateway-Cache') {
+      expect(stage.CacheClusterEnabled).toBe(true);
+      expect(stage.CacheClusterSize).toBe('0.5');
+      expect(stage.MethodSettings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ HttpMethod: 'GET', ResourcePath: '/~1{proxy+}', CachingEnabled: true }),
+        ]),
+      );
+      t.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        RequestParameters: Match.objectLike({
+          'method.request.path.proxy': true,
+          'method.request.querystring.numResults': false,
+        }),
+        Integration: Match.objectLike({
+          CacheKeyParameters: Match.arrayWith(['method.request.path.proxy', 'method.request.querystring.numResults']),
+        }),
+      });
+    } else {
+      expect(stage.CacheClusterEnabled).toBeUndefined();
+      expect(stage.MethodSettings ?? []).not.toEqual(
+        expect.arrayContaining([expect.objectContaining({ CachingEnabled: true })]),
+      );
+    }
+  }
+}
+
+function expectEdgeFunction(s: Synthesized, c: Combination) {
+  // eu-west-1: the function and (for a new pool) the pool live in the us-east-1 edge stack.
+  expect(s.edge).toBeDefined();
+  const edge = s.edge!;
+  expect(s.stacks.edge!.region).toBe('us-east-1');
+  const fnId = logicalId(edge, 'AWS::Lambda::Function');
+  const fn = edge.toJSON().Resources[fnId].Properties;
+  expect(fn.Runtime).toBe('nodejs22.x');
+  expect(fn.Handler).toBe('index.handler');
+  expect(fn.Environment).toBeUndefined();
+  const code = render(fn.Code.ZipFile);
+  expect(code).not.toMatch(/@@P13N_COGNITO_/);
+  expect(code).not.toMatch(/process\.env\.P13N_COGNITO_/);
+  if (c.existingPool) {
+    expect(code).toContain(EXISTING_POOL.cognitoUserPoolId);
+    expect(code).toContain(EXISTING_POOL.cognitoUserPoolClientId);
+    expect(code).toContain('eu-central-1');
+  } else {
+    expect(code).toContain(`{${logicalId(edge, 'AWS::Cognito::UserPool')}}`);
+    expect(code).toContain(`{${logicalId(edge, 'AWS::Cognito::UserPoolClient')}}`);
+    expect(code).toContain('us-east-1');
+  }
+  const role = edge.toJSON().Resources[fn.Role['Fn::GetAtt'][0]].Properties;
+  const principals = role.AssumeRolePolicyDocument.Statement.map((st: any) => st.Principal.Service);
+  expect(principals).toEqual(expect.arrayContaining(['lambda.amazonaws.com', 'edgelambda.amazonaws.com']));
+  // The main stack reads the version ARN back from us-east-1.
+  s.main.hasResourceProperties('Custom::CrossRegionStringParameterReader', { Region: 'us-east-1' });
+}
+
+export function expectCombination(s: Synthesized, c: Combination) {
+  expectSharedResources(s);
+  expectAuthentication(s, c);
+  expectEntryPoint(s, c);
+  expectCache(s, c);
+  expectSwaggerUi(s);
+}

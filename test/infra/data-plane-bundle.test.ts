@@ -1,0 +1,142 @@
+/**
+ * The one test that bundles for real: the data-plane asset holds the esbuild bundle exporting
+ * `handler` and a working copy of lmdb with its Linux x64 prebuilds.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { nativeModuleClosure } from '../../infra/bundling/native-modules.ts';
+import { DataPlaneFunction } from '../../infra/constructs/data-plane-function.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
+
+/** Lambda's limit on a function's unzipped code. */
+const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
+  let assetDir: string;
+
+  beforeAll(() => {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'p13n-bundle-')),
+      context: { 'aws:cdk:enable-asset-metadata': true },
+    });
+    const stack = new Stack(app, 'Bundle', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const dataPlane = new DataPlaneFunction(stack, 'DataPlane', {
+      appConfig: {
+        applicationId: 'app1234',
+        environmentId: 'env1234',
+        configurationProfileId: 'prof123',
+        configurationArn: () => 'arn:aws:appconfig:eu-west-1:123456789012:application/app1234/*',
+      },
+      stagingBucket: new Bucket(stack, 'Staging'),
+      timeZone: 'UTC',
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('Bundle').template as { Resources: Record<string, any> };
+    const id = stack.getLogicalId(dataPlane.function.node.defaultChild as never);
+    assetDir = join(assembly.directory, template.Resources[id].Metadata['aws:asset:path']);
+  }, 180_000);
+
+  test('the bundle is an ES module exporting handler, with lmdb left external', () => {
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+    expect(bundle).toMatch(/from\s*"lmdb"/);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+
+  test('lmdb and its run-time dependencies are in the asset at the installed versions', () => {
+    for (const dir of nativeModuleClosure(['lmdb'], PROJECT_ROOT)) {
+      const copied = join(assetDir, relative(PROJECT_ROOT, dir), 'package.json');
+      expect(JSON.parse(readFileSync(copied, 'utf8')).version, copied).toBe(
+        JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version,
+      );
+    }
+    const prebuilds = readdirSync(join(assetDir, 'node_modules/@lmdb/lmdb-linux-x64')).filter((f) =>
+      f.endsWith('.node'),
+    );
+    expect(prebuilds.sort()).toEqual(['node.abi127.glibc.node', 'node.napi.glibc.node']);
+    expect(readdirSync(join(assetDir, 'node_modules/@lmdb'))).toEqual(['lmdb-linux-x64']);
+  });
+
+  test("the asset's own lmdb opens, writes and reads a database", async () => {
+    const resolved = createRequire(join(assetDir, 'index.mjs')).resolve('lmdb');
+    expect(resolved.startsWith(assetDir)).toBe(true);
+    const lmdb = (await import(pathToFileURL(resolved).href)) as typeof import('lmdb');
+    const db = lmdb.open({ path: mkdtempSync(join(tmpdir(), 'p13n-lmdb-')) });
+    await db.put('item-1', { title: 'Bundled' });
+    expect(db.get('item-1')).toEqual({ title: 'Bundled' });
+    await db.close();
+  });
+
+  test('the bundled handler starts from a configuration file and answers API Gateway events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p13n-bundle-run-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ version: 'bundle-test', namespaces: {} }));
+    const saved = { ...process.env };
+    const env = {
+      P13N_CONFIG: config,
+      P13N_DATA_DIR: dir,
+      P13N_DEFAULT_TIME_ZONE: 'UTC',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+    Object.assign(process.env, env);
+    try {
+      const { handler } = (await import(pathToFileURL(join(assetDir, 'index.mjs')).href)) as {
+        handler: (event: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
+      };
+      const get = (path: string) =>
+        handler({
+          version: '2.0',
+          routeKey: '$default',
+          rawPath: path,
+          rawQueryString: '',
+          headers: { host: 'api.example.com' },
+          requestContext: { http: { method: 'GET', path, sourceIp: '127.0.0.1' }, stage: '$default' },
+          isBase64Encoded: false,
+        });
+      const missing = await get('/recommend-items/nowhere/rfy/u1');
+      expect(missing.statusCode).toBe(404);
+      expect(JSON.parse(missing.body)).toMatchObject({ code: 'NamespaceNotFound' });
+      expect(missing.headers?.['x-personalization-config-version']).toBe('bundle-test');
+    } finally {
+      for (const key of Object.keys(env)) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+
+  test('the unzipped asset fits Lambda', () => {
+    const total = files(assetDir).reduce((sum, path) => sum + statSync(path).size, 0);
+    expect(total).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
+  });
+});
+
+describe('native module closure', () => {
+  test('holds lmdb, msgpackr and the Linux x64 prebuilds, and no other platform', () => {
+    const names = nativeModuleClosure(['lmdb'], PROJECT_ROOT).map((dir) =>
+      relative(join(PROJECT_ROOT, 'node_modules'), dir),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['lmdb', 'msgpackr', 'ordered-binary', 'weak-lru-cache', '@lmdb/lmdb-linux-x64']),
+    );
+    expect(names.filter((name) => /(darwin|win32|arm64|linux-arm)/.test(name))).toEqual([]);
+  });
+
+  test('a missing root package fails with an install hint', () => {
+    expect(() => nativeModuleClosure(['no-such-native-package'], PROJECT_ROOT)).toThrow(
+      /npm install --no-save --os=linux --cpu=x64/,
+    );
+  });
+});
