@@ -20,7 +20,7 @@ const REALM = 'personalization-apis';
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
 
 /** Paths anyone may read: the API description and its UI. */
-export function isOpenPath(path: string): boolean {
+function isOpenPath(path: string): boolean {
   return path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 

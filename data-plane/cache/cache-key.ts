@@ -18,7 +18,7 @@ const headersByRecommender = new WeakMap<ResolvedRecommender, string[]>();
  * The union of the headers every variation of a recommender reads, sorted; the variation is chosen
  * after the cache lookup, so the key covers whichever one serves.
  */
-export function recommenderHeaders(recommender: ResolvedRecommender): string[] {
+function recommenderHeaders(recommender: ResolvedRecommender): string[] {
   let headers = headersByRecommender.get(recommender);
   if (!headers) {
     const all = new Set<string>();

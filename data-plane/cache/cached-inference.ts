@@ -35,7 +35,7 @@ export interface ResponseCacheOptions {
 
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 export const DEFAULT_CACHE_MAX_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_STALE_IF_ERROR_SECONDS = 300;
+const DEFAULT_STALE_IF_ERROR_SECONDS = 300;
 
 /** What the HTTP layer sends: cached bodies are bytes already, fresh ones a string. */
 export interface ServedResponse {

@@ -76,14 +76,4 @@ export class ResponseStore {
   clear(): void {
     this.#lru.clear();
   }
-
-  /** Number of entries held (expired ones included until touched or evicted). */
-  get size(): number {
-    return this.#lru.size;
-  }
-
-  /** Bytes accounted to the entries held. */
-  get bytes(): number {
-    return this.#lru.calculatedSize;
-  }
 }

@@ -25,9 +25,4 @@ export class SingleFlight<T> {
     this.#running.set(key, promise);
     return { promise, leader: true };
   }
-
-  /** Keys with a computation in progress. */
-  get size(): number {
-    return this.#running.size;
-  }
 }

@@ -27,7 +27,7 @@ export interface OriginAnswer {
 }
 
 /** The breaker key of a variation: one circuit per origin of each recommender. */
-export function circuitKey(request: Omit<OriginRequest, 'signal'>, variation: ResolvedVariation): string {
+function circuitKey(request: Omit<OriginRequest, 'signal'>, variation: ResolvedVariation): string {
   return `${request.namespace}/${request.action}/${request.recommender.key}/${variation.key}`;
 }
 

@@ -16,8 +16,8 @@ export interface CircuitBreakerOptions {
   cooldownMs?: number;
 }
 
-export const DEFAULT_FAILURE_THRESHOLD = 5;
-export const DEFAULT_COOLDOWN_MS = 30_000;
+const DEFAULT_FAILURE_THRESHOLD = 5;
+const DEFAULT_COOLDOWN_MS = 30_000;
 
 /** 503: the origin's circuit is open; `retryAfterSeconds` is when a probe will be let through. */
 export class CircuitOpenError extends ApiError {
@@ -72,11 +72,6 @@ export class CircuitBreakers {
     }
     this.#succeeded(circuit, key, origin);
     return result;
-  }
-
-  /** `closed`, `open` or `half-open` (a probe is in flight); unknown keys are closed. */
-  state(key: string): Circuit['state'] {
-    return this.#circuits.get(key)?.state ?? 'closed';
   }
 
   #admit(key: string, origin: string): Circuit {
