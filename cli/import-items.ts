@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { importItems } from '../data-plane/item-metadata/import/import-items.ts';
 import type { ItemMetadataConfig } from '../schema/config-schema.ts';
 import type { ResolvedNamespace } from '../schema/resolve-config.ts';

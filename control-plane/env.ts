@@ -2,7 +2,7 @@
  * Environment variables shared by several control-plane functions, as zod fields. Each handler picks
  * the ones it reads into its own schema and validates them once at cold start.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTH_SCHEMES } from './generate-openapi/openapi-components.ts';
 
 const optional = z

@@ -2,7 +2,7 @@
  * Parses a Lambda event or environment with a zod schema, turning failures into an `InvalidInput`
  * error whose message names every offending field.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatPath } from '../schema/validate-config.ts';
 import { InvalidInput } from './errors.ts';
 

@@ -8,7 +8,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
 import type { AwsClients } from './aws-clients.ts';
 import {

@@ -2,7 +2,7 @@
  * The environment variables the data plane reads, validated once at the entry point (Lambda handler
  * or `p13n serve`) and passed down; nothing deeper reads `process.env`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalText = z
   .string()

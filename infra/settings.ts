@@ -3,7 +3,7 @@
  * one place so a wrong key, value or combination fails synth with a message naming the key, before
  * any construct is built.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
 const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;

@@ -7,7 +7,7 @@
  * `lambda` beside `function`, rule type `season-of-year` beside `season`, operator `start-with` beside
  * `starts-with`); `resolveConfig` normalises those aliases.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Keys that become URL path segments (namespaces, recommenders, variations). */
 export const PATH_KEY = /^[A-Za-z0-9_-]+$/;

@@ -2,7 +2,7 @@
  * The JSON Schema of the configuration, generated from the zod schema. Draft-04, because AppConfig's
  * JSON_SCHEMA validator speaks draft-04; editors read it through the configuration's `$schema`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './config-schema.ts';
 
 export const JSON_SCHEMA_FILE = new URL('./config.schema.json', import.meta.url);

@@ -1,5 +1,5 @@
 /** The event AppConfig sends a LAMBDA validator. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const validatorEventSchema = z.looseObject({
   applicationId: z.string().min(1),

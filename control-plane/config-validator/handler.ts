@@ -1,6 +1,6 @@
 /** Lambda entry of the AppConfig LAMBDA validator; throwing rejects the configuration version. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';

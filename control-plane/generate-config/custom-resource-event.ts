@@ -3,7 +3,7 @@
  * Provider framework (which reports the returned PhysicalResourceId/Data, or a thrown error, to
  * CloudFormation). Property values arrive as strings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const generateConfigPropsSchema = z.looseObject({
   applicationId: z.string().min(1),

@@ -1,6 +1,6 @@
 /** Lambda entry of the sync-resources `GenerateOpenApi` task (input: the change event's `detail`). */
 import { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configChangeDetailSchema, type GenerateOpenApiResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';

@@ -1,7 +1,7 @@
 /** Lambda entry of the sync-resources `SyncCacheSettings` task (input: the change event's `detail`). */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configChangeDetailSchema, type SyncCacheSettingsResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';

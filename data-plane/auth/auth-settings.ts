@@ -7,7 +7,7 @@
  * Nothing configured means no authentication.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hashApiKey, isApiKeyHash } from './api-keys.ts';
 import type { AuthOptions } from './middleware.ts';
 

@@ -7,7 +7,6 @@
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
-import { putMetricEvents } from '../experiments/evidently.ts';
 import type { Logger } from '../logger.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
@@ -20,7 +19,7 @@ import type { EventTarget } from './targets/types.ts';
 
 export interface EventsDeps {
   targetsFor: TargetsFor;
-  evidently: () => EvidentlyClient;
+  evidently: () => Promise<EvidentlyClient>;
   logger: Logger;
   /** Retry settings of the fan-out (tests make the backoff instant). */
   retry?: Omit<FanOutOptions, 'logger'>;
@@ -32,12 +31,15 @@ export interface EventsAccepted {
 }
 
 /** One pseudo-target per Evidently project, so its failures are retried and reported like any target's. */
-function evidentlyTargets(conversions: EvidentlyConversion[], client: () => EvidentlyClient): EventTarget[] {
+function evidentlyTargets(conversions: EvidentlyConversion[], client: () => Promise<EvidentlyClient>): EventTarget[] {
   const byProject = new Map<string, EvidentlyConversion[]>();
   for (const c of conversions) byProject.set(c.project, [...(byProject.get(c.project) ?? []), c]);
   return [...byProject].map(([project, events]) => ({
     name: `evidently:${project}`,
-    send: () => putMetricEvents(client(), project, events),
+    send: async () => {
+      const { putMetricEvents } = await import('../experiments/evidently.ts');
+      return putMetricEvents(await client(), project, events);
+    },
   }));
 }
 

@@ -9,7 +9,7 @@
  * an ISO-8601 date-time with a zone) defaults to the time the request arrived. A conversion's `value`
  * defaults to 1.0. Every problem is a 400 whose message names the field, e.g. `eventList[3].properties`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 
 /** Largest body accepted: ten events at every PutEvents limit fit well within it. */

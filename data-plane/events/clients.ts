@@ -5,7 +5,7 @@
  * honours `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>`.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EvidentlyClient } from '@aws-sdk/client-evidently';
+import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
@@ -15,7 +15,8 @@ export interface EventAwsClients {
   kinesis(): KinesisClient;
   firehose(): FirehoseClient;
   eventBridge(): EventBridgeClient;
-  evidently(): EvidentlyClient;
+  /** Loaded on first use: only `evidently` experiments need it, and initialising it costs cold-start time. */
+  evidently(): Promise<EvidentlyClient>;
 }
 
 function once<T>(build: () => T): () => T {
@@ -38,6 +39,6 @@ export function createEventAwsClients(options: { region?: string } = {}): EventA
     kinesis: once(() => new KinesisClient(config)),
     firehose: once(() => new FirehoseClient(config)),
     eventBridge: once(() => new EventBridgeClient(config)),
-    evidently: once(() => new EvidentlyClient(config)),
+    evidently: once(async () => new (await import('@aws-sdk/client-evidently')).EvidentlyClient(config)),
   };
 }

@@ -12,11 +12,10 @@ import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
 import type { Logger } from '../logger.ts';
 import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
-import { putExposures } from './evidently.ts';
 
 export interface ExposureDeps {
   targetsFor: TargetsFor;
-  evidently: () => EvidentlyClient;
+  evidently: () => Promise<EvidentlyClient>;
   background: BackgroundTasks;
   logger: Logger;
   retry?: Omit<FanOutOptions, 'logger'>;
@@ -62,6 +61,9 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
   }
   const experiment = recommender.experiments.get(matched.feature);
   if (experiment?.method === 'evidently') {
-    deps.background.run('Evidently exposure', () => putExposures(deps.evidently(), experiment, userId, now));
+    deps.background.run('Evidently exposure', async () => {
+      const { putExposures } = await import('./evidently.ts');
+      return putExposures(await deps.evidently(), experiment, userId, now);
+    });
   }
 }

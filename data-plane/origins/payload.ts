@@ -3,7 +3,7 @@
  * version 1.0, and the parser for what they answer. One shape for all three so a recommender can move
  * between them unchanged.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OriginFailedError } from '../errors.ts';
 import type { OriginRequest, OriginResult, RecommendedItem } from './types.ts';
 

@@ -9,7 +9,6 @@ import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ExperimentConfig } from '../../schema/config-schema.ts';
 import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { BadRequestError, ServerMisconfiguredError } from '../errors.ts';
-import { evaluateWithEvidently } from '../experiments/evidently.ts';
 import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
 import type { Logger } from '../logger.ts';
@@ -28,7 +27,7 @@ export interface VariationChoice {
 
 export interface ExperimentDeps {
   /** Built on first use: only `evidently` experiments need it. */
-  evidently: () => EvidentlyClient;
+  evidently: () => Promise<EvidentlyClient>;
   logger: Logger;
 }
 
@@ -65,7 +64,9 @@ export async function chooseVariation(
   if (experiment.method === 'hash') {
     variationKey = assignByHash(feature, experiment, keys, request.userId);
   } else {
-    const evaluated = await evaluateWithEvidently(deps.evidently(), deps.logger, {
+    // Loaded on first use, like the client: deployments without Evidently never initialise it.
+    const { evaluateWithEvidently } = await import('../experiments/evidently.ts');
+    const evaluated = await evaluateWithEvidently(await deps.evidently(), deps.logger, {
       project: experiment.project,
       feature,
       userId: request.userId,

@@ -2,7 +2,7 @@
  * Query-string parsing for the inference routes. Every problem is a 400 whose message starts with the
  * parameter's name; unknown parameters are ignored (clients add cache busters).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 
 export interface InferenceQuery {

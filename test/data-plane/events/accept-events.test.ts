@@ -26,7 +26,7 @@ function setup(failing?: string) {
   evidentlyMock.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
   const deps: EventsDeps = {
     targetsFor: () => [target('kinesis-stream:a'), target('file:events.jsonl')],
-    evidently: () => evidently,
+    evidently: async () => evidently,
     logger: silentLogger,
     retry: { sleep: async () => {} },
   };

@@ -30,7 +30,7 @@ function eventClients(): EventAwsClients {
     kinesis: () => clients.kinesis,
     firehose: () => clients.firehose,
     eventBridge: () => clients.eventBridge,
-    evidently: () => clients.evidently,
+    evidently: async () => clients.evidently,
   };
 }
 
@@ -198,7 +198,7 @@ describe('POST /events/{namespace} and exposures through the app', () => {
   });
 
   it('sends Evidently exposures in the background for evidently experiments', async () => {
-    const evidently = mockClient(clients.evidently());
+    const evidently = mockClient(await clients.evidently());
     evidently.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'other' } });
     evidently.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
     const res = await app.request('/related-items/shop/similar/item-1?userId=user-9');
@@ -218,7 +218,9 @@ describe('POST /events/{namespace} and exposures through the app', () => {
   });
 
   it('serves the first variation without matchedExperiment when Evidently fails', async () => {
-    mockClient(clients.evidently()).on(EvaluateFeatureCommand).rejects(new Error('Evidently is gone'));
+    mockClient(await clients.evidently())
+      .on(EvaluateFeatureCommand)
+      .rejects(new Error('Evidently is gone'));
     const res = await app.request('/related-items/shop/similar/item-1?userId=user-9');
     expect(res.status).toBe(200);
     expect((await json(res)).matchedExperiment).toBeUndefined();

@@ -13,7 +13,7 @@ const rec = (action: 'recommend-items' | 'related-items', key: string) =>
 function deps() {
   const client = new EvidentlyClient({});
   const mock = mockClient(client);
-  return { deps: { evidently: () => client, logger: silentLogger }, mock };
+  return { deps: { evidently: async () => client, logger: silentLogger }, mock };
 }
 
 describe('chooseVariation', () => {
