@@ -21,20 +21,12 @@ import {
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { CACHE_KEY_QUERY_PARAMETERS as INFERENCE_CACHE_KEY_QUERY_PARAMETERS } from '../../control-plane/sync-cache-settings/desired-cache-settings.ts';
 import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
 
-/** Query parameters that change a GET response, so they key the stage cache. */
-const CACHE_KEY_QUERY_PARAMETERS = [
-  'numResults',
-  'filter',
-  'filterValues',
-  'context',
-  'decorateItems',
-  'syntheticUser',
-  'feature',
-  'userId',
-] as const;
+/** Query parameters that change a GET response, so they key the stage cache (the control plane keeps the same list). */
+const CACHE_KEY_QUERY_PARAMETERS = [...INFERENCE_CACHE_KEY_QUERY_PARAMETERS, 'userId'] as const;
 
 /** Initial stage-cache TTL; the control plane keeps it in line with the configuration. */
 const INITIAL_CACHE_TTL = Duration.minutes(5);
