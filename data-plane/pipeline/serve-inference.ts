@@ -6,7 +6,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
-import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
@@ -119,39 +119,40 @@ export async function serveInference(
     deps.experiments,
   );
 
-  // 4. Context: explicit values win over automatic ones.
+  // 4.–7. Context, filter, look-ahead and metadata columns belong to a variation: a fallback gets its own.
   const autoInput: AutoContextInput = { headers: request.headers, now, defaultTimeZone: deps.defaultTimeZone };
-  const context = { ...stringValues(evaluateAutoContext(variation.autoContext, autoInput)), ...query.context };
-
-  // 5. Filter.
-  const filter = chooseFilter(
-    variation,
-    { filter: query.filter, filterValues: query.filterValues, hasUser },
-    autoInput,
-  );
-
-  // 6. Look-ahead for post-processors; 7. origin.
-  const metadataConfig = variation.inferenceItemMetadata;
-  const originRequest: Omit<OriginRequest, 'signal'> = {
-    action: request.action,
-    namespace: namespace.key,
-    recommender,
-    variation,
-    userId,
-    itemId: request.itemId,
-    itemList: request.itemList,
-    numResults: originNumResults(query.numResults, recommender.responsePostProcessor, variation.type),
-    context,
-    ...filter,
-    ...(query.decorateItems && metadataConfig?.type === 'personalize'
-      ? { metadataColumns: metadataConfig.itemColumns }
-      : {}),
+  const originRequestFor = (v: ResolvedVariation): Omit<OriginRequest, 'signal'> => {
+    // 4. Context: explicit values win over automatic ones.
+    const context = { ...stringValues(evaluateAutoContext(v.autoContext, autoInput)), ...query.context };
+    // 5. Filter.
+    const filter = chooseFilter(v, { filter: query.filter, filterValues: query.filterValues, hasUser }, autoInput);
+    const metadata = v.inferenceItemMetadata;
+    return {
+      action: request.action,
+      namespace: namespace.key,
+      recommender,
+      variation: v,
+      userId,
+      itemId: request.itemId,
+      itemList: request.itemList,
+      // 6. Look-ahead for post-processors.
+      numResults: originNumResults(query.numResults, recommender.responsePostProcessor, v.type),
+      context,
+      ...filter,
+      ...(query.decorateItems && metadata?.type === 'personalize' ? { metadataColumns: metadata.itemColumns } : {}),
+    };
   };
+  const firstRequest = originRequestFor(variation);
   const started = performance.now();
   let result: OriginResult;
   let servedBy = variation;
+  let originRequest: Omit<OriginRequest, 'signal'>;
   try {
-    ({ result, variation: servedBy } = await callWithFallback(deps, originRequest));
+    ({
+      result,
+      variation: servedBy,
+      request: originRequest,
+    } = await callWithFallback(deps, firstRequest, originRequestFor));
   } catch (err) {
     deps.metrics.add('OriginError', 'Count', 1);
     deps.logger.warn('origin call failed', { origin: originLabel(variation), error: describeError(err) });
@@ -160,7 +161,8 @@ export async function serveInference(
     deps.metrics.add('OriginLatency', 'Milliseconds', performance.now() - started);
   }
 
-  // 8. Decoration from the namespace's store.
+  // 8. Decoration from the store of the variation that answered.
+  const metadataConfig = servedBy.inferenceItemMetadata;
   if (query.decorateItems && metadataConfig && metadataConfig.type !== 'personalize' && deps.itemMetadata) {
     const store = deps.itemMetadata(namespace.key, metadataConfig);
     if (store) result = { ...result, items: await decorateItems(result.items, store) };

@@ -1,8 +1,9 @@
 /**
  * Step 7 with its safety nets: the chosen variation's origin is called through its circuit breaker;
  * when it fails on the server side (error, throttling, timeout, open circuit) and the variation names a
- * `fallback`, the fallback variation is asked with the same request, and so on down the chain. The
- * caller learns which variation answered, so the response can say it was a fallback.
+ * `fallback`, the fallback variation is asked with a request built for it (its own context rules, filters
+ * and look-ahead), and so on down the chain. The caller learns which variation answered, so the response
+ * can say it was a fallback.
  */
 import type { ResolvedVariation } from '../../schema/resolve-config.ts';
 import { describeError, type Logger } from '../logger.ts';
@@ -24,6 +25,8 @@ export interface OriginAnswer {
   result: OriginResult;
   /** The variation that answered: the requested one, or a fallback. */
   variation: ResolvedVariation;
+  /** The request that variation answered. */
+  request: Omit<OriginRequest, 'signal'>;
 }
 
 /** The breaker key of a variation: one circuit per origin of each recommender. */
@@ -39,29 +42,41 @@ function circuitKey(request: Omit<OriginRequest, 'signal'>, variation: ResolvedV
 export async function callWithFallback(
   deps: FallbackDeps,
   request: Omit<OriginRequest, 'signal'>,
+  requestFor: (variation: ResolvedVariation) => Omit<OriginRequest, 'signal'> = (variation) => ({
+    ...request,
+    variation,
+  }),
 ): Promise<OriginAnswer> {
   const tried = new Set<string>();
-  let variation = request.variation;
+  let current = request;
   for (;;) {
+    const variation = current.variation;
     tried.add(variation.key);
-    const current = variation;
-    const call = () => callOrigin(deps.resolvers, { ...request, variation: current });
+    const asked = current;
+    const call = () => callOrigin(deps.resolvers, asked);
     try {
       const result = deps.breakers
-        ? await deps.breakers.call(circuitKey(request, current), originLabel(current), call)
+        ? await deps.breakers.call(circuitKey(request, variation), originLabel(variation), call)
         : await call();
-      return { result, variation: current };
+      return { result, variation, request: asked };
     } catch (err) {
-      const next = current.fallback === undefined ? undefined : request.recommender.variations.get(current.fallback);
+      const next =
+        variation.fallback === undefined ? undefined : request.recommender.variations.get(variation.fallback);
       if (!next || tried.has(next.key) || !isServerSideFailure(err)) throw err;
       deps.metrics.add('OriginFallback', 'Count', 1);
       deps.logger.warn('origin failed; trying fallback variation', {
         recommender: `${request.namespace}/${request.action}/${request.recommender.key}`,
-        from: current.key,
+        from: variation.key,
         to: next.key,
         error: describeError(err),
       });
-      variation = next;
+      // A fallback whose own request cannot be built (e.g. a filter name it cannot resolve) leaves the
+      // original failure standing.
+      try {
+        current = requestFor(next);
+      } catch {
+        throw err;
+      }
     }
   }
 }

@@ -15,7 +15,10 @@ const config = {
           guarded: {
             variations: {
               primary: variation({ timeoutMs: 50, fallback: 'backup' }),
-              backup: variation({ fallback: 'last-resort' }),
+              backup: variation({
+                fallback: 'last-resort',
+                autoContext: { tier: { type: 'string', default: 'backup-tier', rules: [] } },
+              }),
               'last-resort': variation(),
             },
           },
@@ -86,6 +89,16 @@ describe('fallback variations', () => {
           recommender: 'shop/recommend-items/guarded',
         }),
       }),
+    ]);
+  });
+
+  it('asks the fallback with a request built from its own settings (context rules here)', async () => {
+    origin.behaviour.set('primary', 'fail');
+    const res = await app().request('/recommend-items/shop/guarded/u1?context=%7B%22page%22%3A%22home%22%7D');
+    expect(res.status).toBe(200);
+    expect(origin.calls.map((c) => [c.variation.key, c.context])).toEqual([
+      ['primary', { page: 'home' }],
+      ['backup', { tier: 'backup-tier', page: 'home' }],
     ]);
   });
 
