@@ -5,7 +5,8 @@
  * max-age when storable. When that run fails on the server side and an expired entry is still within
  * its stale-if-error grace, the stale entry answers instead. `X-Cache` tells which happened:
  * `hit`, `miss`, `coalesced` (waited for another request's miss), `stale` or `bypass` (POST).
- * A new configuration empties the cache (and the version is part of every key).
+ * A new configuration empties the cache (and the version is part of every key). Every serving of an
+ * experiment's response, from the cache or not, records its exposure.
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { describeError } from '../logger.ts';
@@ -107,18 +108,22 @@ export function createCachedInference(
     const entry = store.get(key);
     if (entry && now < entry.freshUntil) {
       metrics.add('CacheHit', 'Count', 1);
+      if (entry.exposure) pipeline.onExposure?.(entry.exposure);
       return fromCache(entry, now, 'hit');
     }
 
     const flight = flights.run(key, async () => {
       const res = await serve(pipeline, config, request);
       const seconds = res.status === 200 ? storableSeconds(res.headers['Cache-Control']) : 0;
-      const entry = seconds > 0 && current === config ? store.set(key, res.headers, res.body, seconds) : undefined;
+      const entry =
+        seconds > 0 && current === config ? store.set(key, res.headers, res.body, seconds, res.exposure) : undefined;
       return { res, entry };
     });
     try {
       const { res, entry: stored } = await flight.promise;
       metrics.add('CacheMiss', 'Count', 1);
+      // The leader's pipeline run recorded its exposure; each request that waited on it is one more.
+      if (!flight.leader && res.exposure) pipeline.onExposure?.(res.exposure);
       return {
         ...res,
         headers: { ...res.headers, [CACHE_STATUS_HEADER]: flight.leader ? 'miss' : 'coalesced' },
@@ -133,6 +138,7 @@ export function createCachedInference(
         ageSeconds: Math.floor((at - entry.storedAt) / 1000),
         error: describeError(err),
       });
+      if (entry.exposure) pipeline.onExposure?.(entry.exposure);
       return fromCache(entry, at, 'stale');
     }
   };

@@ -5,8 +5,9 @@
  * routing or running middleware — the Hono path costs several times what writing the bytes does.
  * Entries are registered by the app when it serves or stores a cacheable response (so everything the
  * full path checks has been checked once for that exact request) and answered only while fresh;
- * anything else — another method, `If-None-Match`, a miss, an expired entry, a new configuration —
- * falls through to the app. Not used with authentication, which must see every request.
+ * anything else — another method, `If-None-Match`, a miss, an expired entry, a new configuration, a
+ * response an experiment chose (its exposures are recorded by the app) — falls through to the app.
+ * Not used with authentication, which must see every request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
@@ -91,6 +92,8 @@ export class RawHits {
     if (incoming.method !== 'GET' || incoming.headers['if-none-match'] !== undefined || config !== this.#config) {
       return;
     }
+    // Experiment responses take the app's path, which records an exposure each time they are served.
+    if (entry.exposure) return;
     const key = this.#key(incoming.url ?? '', incoming.headersDistinct, config, keyedAt);
     this.#lru.set(key, {
       entry,

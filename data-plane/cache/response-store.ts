@@ -4,7 +4,9 @@
  * stale-if-error grace; whether one is still fresh is the caller's question (`freshUntil`). Time comes
  * from the injected clock, so tests move it by hand.
  */
+
 import { LRUCache } from 'lru-cache';
+import type { ServedExposure } from '../experiments/exposures.ts';
 
 export interface CachedResponse {
   /** Response headers as the pipeline wrote them (Cache-Control, ETag, Content-Type, …). */
@@ -16,6 +18,8 @@ export interface CachedResponse {
   freshUntil: number;
   /** Last moment the entry may still be served on an origin error. */
   staleUntil: number;
+  /** The experiment exposure each serving of this response records. */
+  exposure?: ServedExposure;
 }
 
 export interface ResponseStoreOptions {
@@ -64,11 +68,24 @@ export class ResponseStore {
   }
 
   /** Stores a response for `maxAgeSeconds` (plus the stale grace); returns the entry, or undefined when too large to keep. */
-  set(key: string, headers: Record<string, string>, body: string, maxAgeSeconds: number): CachedResponse | undefined {
+  set(
+    key: string,
+    headers: Record<string, string>,
+    body: string,
+    maxAgeSeconds: number,
+    exposure?: ServedExposure,
+  ): CachedResponse | undefined {
     const now = this.#options.clock();
     const freshUntil = now + maxAgeSeconds * 1000;
     const staleUntil = freshUntil + this.#options.staleIfErrorSeconds * 1000;
-    const entry: CachedResponse = { headers, body: encoder.encode(body), storedAt: now, freshUntil, staleUntil };
+    const entry: CachedResponse = {
+      headers,
+      body: encoder.encode(body),
+      storedAt: now,
+      freshUntil,
+      staleUntil,
+      ...(exposure ? { exposure } : {}),
+    };
     this.#lru.set(key, entry, { ttl: staleUntil - now, start: now });
     return this.#lru.peek(key) === entry ? entry : undefined;
   }

@@ -50,6 +50,8 @@ export interface InferenceResponse {
   headers: Record<string, string>;
   /** Serialised JSON ('' for 304). */
   body: string;
+  /** Set when an experiment chose the variation: every time this response is served is an exposure. */
+  exposure?: ServedExposure;
 }
 
 export interface PipelineDeps {
@@ -201,7 +203,9 @@ export async function serveInference(
     headers.ETag = makeEtag(body, now, entry.maxAge);
   }
   if (matchedExperiment && userId !== undefined) {
-    deps.onExposure?.({ namespace, recommender, matched: matchedExperiment, userId });
+    const exposure: ServedExposure = { namespace, recommender, matched: matchedExperiment, userId };
+    deps.onExposure?.(exposure);
+    return { status: 200, headers, body, exposure };
   }
   return { status: 200, headers, body };
 }

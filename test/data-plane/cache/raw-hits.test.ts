@@ -32,7 +32,16 @@ const config = (version = '1') => ({
         },
       },
       recommenders: {
-        'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://origin.test' } } } },
+        'recommend-items': {
+          top: { variations: { a: { type: 'http', url: 'http://origin.test' } } },
+          ab: {
+            experiments: { split: { method: 'hash', weights: { a: 50, b: 50 } } },
+            variations: {
+              a: { type: 'http', url: 'http://origin.test' },
+              b: { type: 'http', url: 'http://origin.test' },
+            },
+          },
+        },
       },
     },
   },
@@ -161,6 +170,17 @@ describe('cache-hit shortcut of the Node server', () => {
     expect((await fetch(base + PATH, { headers: { 'X-Api-Key': 'k' } })).status).toBe(200);
     expect((await fetch(base + PATH, { headers: { 'X-Api-Key': 'k' } })).status).toBe(200);
     expect((await fetch(base + PATH)).status).toBe(401);
+    expect(shortcutResponses).toHaveLength(0);
+  });
+});
+
+describe('experiment responses', () => {
+  it('always take the app path, so each serving records its exposure', async () => {
+    await start();
+    const first = await fetch(`${base}/recommend-items/shop/ab/u1`);
+    const second = await fetch(`${base}/recommend-items/shop/ab/u1`);
+    expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['miss', 'hit']);
+    expect(appResponses).toHaveLength(2);
     expect(shortcutResponses).toHaveLength(0);
   });
 });

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type AppDeps, createApp } from '../../../data-plane/app.ts';
 import { responseCacheFromEnv } from '../../../data-plane/cache/options-from-env.ts';
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
+import { createEventsFeature } from '../../../data-plane/events/feature.ts';
+import type { ServedExposure } from '../../../data-plane/experiments/exposures.ts';
 import { silentLogger } from '../../../data-plane/logger.ts';
 import { fakeOrigin, manualClock, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
@@ -45,6 +47,12 @@ function config(version = '1', extra: Record<string, unknown> = {}) {
             },
           },
           'rerank-items': { ranking: { variations: { a: variation() } } },
+          'related-items': {
+            ab: {
+              experiments: { split: { method: 'hash', weights: { a: 50, b: 50 } } },
+              variations: { a: variation(), b: variation() },
+            },
+          },
         },
       },
     },
@@ -93,6 +101,18 @@ describe('response cache', () => {
     expect(second.headers.get('x-personalization-config-version')).toBe('1');
     expect(await second.text()).toBe(firstBody);
     expect(origin.calls).toHaveLength(1);
+  });
+
+  it('records an exposure each time an experiment response is served, from the cache too', async () => {
+    const exposures: ServedExposure[] = [];
+    const events = createEventsFeature({ logger: silentLogger, clock: clock.now, defaultTimeZone: 'UTC' });
+    const a = app({ events: { ...events, recordExposure: (e) => exposures.push(e) } });
+    const first = await a.request('/related-items/shop/ab/item-1?userId=u1');
+    const second = await a.request('/related-items/shop/ab/item-1?userId=u1');
+    expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['miss', 'hit']);
+    expect(origin.calls).toHaveLength(1);
+    expect(exposures).toHaveLength(2);
+    expect(exposures[1]).toMatchObject({ userId: 'u1', matched: { method: 'hash', feature: 'split' } });
   });
 
   it('ignores the order of query parameters', async () => {
