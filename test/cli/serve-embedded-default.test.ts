@@ -1,5 +1,6 @@
 /**
- * The embedded default end to end: `p13n serve` with no arguments (what `npm start` runs) builds the LMDB
+ * The embedded default end to end: `p13n serve` with the sample configuration (what `npm start` runs;
+ * copied by `embeddedDefaultConfig` so events land in a temporary folder) builds the LMDB
  * catalogue, trains the embedded recommenders and serves decorated recommendations, related items, both
  * rerank forms, the live OpenAPI document and Swagger UI (driven in headless Chromium) — no cloud account.
  */
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
-import { listeningUrl, type Running, startServe } from '../helpers/serve-process.ts';
+import { embeddedDefaultConfig, listeningUrl, type Running, startServe } from '../helpers/serve-process.ts';
 
 const items = readFileSync(new URL('../../samples/local/items.jsonl', import.meta.url), 'utf8')
   .trim()
@@ -22,7 +23,7 @@ let base: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'p13n-embedded-'));
-  serve = startServe(['--port', '0'], { P13N_DATA_DIR: dataDir });
+  serve = startServe(['--config', embeddedDefaultConfig(dataDir), '--port', '0'], { P13N_DATA_DIR: dataDir });
   base = await listeningUrl(serve);
 }, 90_000);
 
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 type ItemList = { itemList: Array<{ itemId: string; score: number; metadata: { name: string } }> };
 
-describe('npm start (p13n serve with the embedded default)', () => {
+describe('p13n serve with the embedded default', () => {
   it('builds the catalogue store under the data folder and says when it is ready', () => {
     expect(serve.stdout()).toMatch(/item metadata and embedded recommenders ready in \d+ ms/);
     expect(serve.stderr()).toMatch(/localdb built from sourceFile namespace="retail".* imported=2000/);
@@ -76,6 +77,27 @@ describe('npm start (p13n serve with the embedded default)', () => {
     expect(getOrder.map((i) => i.itemId)).toEqual(postOrder.map((i) => i.itemId));
     expect([...getOrder.map((i) => i.itemId)].sort()).toEqual([...ids].sort());
     expect(post.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('takes events into the JSON-lines file and the embedded recommender', async () => {
+    const res = await fetch(`${base}/events/retail`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'user-2', eventList: [{ eventType: 'View', itemId: items[3]!.id }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      accepted: { events: 1, conversions: 0 },
+      targets: [
+        { target: 'file:events.jsonl', ok: true },
+        { target: 'builtin', ok: true },
+      ],
+    });
+    const lines = readFileSync(join(dataDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toContainEqual(expect.objectContaining({ kind: 'event', userId: 'user-2', itemId: items[3]!.id }));
   });
 
   it('serves Swagger UI from local assets', async () => {

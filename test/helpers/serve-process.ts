@@ -1,5 +1,7 @@
 /** Runs `p13n serve` as a real child process for end-to-end tests, capturing its output. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,4 +43,22 @@ export async function until<T>(probe: () => T | undefined, what: string, timeout
 /** Waits for the "listening on" line and returns the server's base URL. */
 export function listeningUrl(running: Running): Promise<string> {
   return until(() => running.stdout().match(/listening on (http:\/\/\S+)/)?.[1], 'p13n serve to listen', 60_000);
+}
+
+/**
+ * A copy of the embedded default configuration (`samples/local/config.json`) in `dir`, its sample files
+ * referenced by absolute path and its `file` event target pointed into `dir`, so a test serving it writes
+ * nothing into the project's `data/` folder.
+ */
+export function embeddedDefaultConfig(dir: string): string {
+  const sampleDir = join(ROOT, 'samples', 'local');
+  const config = JSON.parse(readFileSync(join(sampleDir, 'config.json'), 'utf8'));
+  delete config.$schema;
+  const text = JSON.stringify(config)
+    .replaceAll('"items.jsonl"', JSON.stringify(join(sampleDir, 'items.jsonl')))
+    .replaceAll('"interactions.csv"', JSON.stringify(join(sampleDir, 'interactions.csv')))
+    .replaceAll('"../../data/events.jsonl"', JSON.stringify(join(dir, 'events.jsonl')));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, text);
+  return file;
 }

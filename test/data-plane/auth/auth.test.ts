@@ -16,7 +16,7 @@ import { apiKeyVerifier, hashApiKey } from '../../../data-plane/auth/api-keys.ts
 import { AuthSettingsError, authSettings } from '../../../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../../../data-plane/auth/middleware.ts';
 import { fakeOrigin, recordingLogger, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
-import { listeningUrl, startServe } from '../../helpers/serve-process.ts';
+import { embeddedDefaultConfig, listeningUrl, startServe } from '../../helpers/serve-process.ts';
 
 const ISSUER = 'https://idp.test/';
 const AUDIENCE = 'personalization';
@@ -230,7 +230,10 @@ describe('p13n serve --api-keys-file', () => {
   it('protects the inference routes and leaves /openapi.json open', async () => {
     const file = join(dir, 'serve-keys.txt');
     writeFileSync(file, `${hashApiKey('serve-key')}\n`);
-    const run = startServe(['--port', '0', '--api-keys-file', file], { P13N_DATA_DIR: join(dir, 'data') });
+    const config = embeddedDefaultConfig(dir);
+    const run = startServe(['--config', config, '--port', '0', '--api-keys-file', file], {
+      P13N_DATA_DIR: join(dir, 'data'),
+    });
     try {
       const base = await listeningUrl(run);
       expect(run.stdout()).toContain('authentication on: 1 API key(s)');
