@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { embeddedDefaultConfig } from '../helpers/serve-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONNECTIONS = 50;
@@ -101,7 +102,9 @@ const children: ChildProcess[] = [];
 try {
   const servePort = await freePort();
   const serveBase = `http://127.0.0.1:${servePort}`;
-  const serve = start(['cli/p13n.mjs', 'serve', '--config', 'samples/local/config.json', '--port', String(servePort)], {
+  // The embedded default, copied so the exposures of the miss runs go to the temporary folder.
+  const config = embeddedDefaultConfig(dir);
+  const serve = start(['cli/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
     P13N_DATA_DIR: join(dir, 'data'),
   });
   children.push(serve);
