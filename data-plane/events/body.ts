@@ -31,9 +31,12 @@ const sentAtSchema = z
   )
   .transform((v) => (typeof v === 'number' ? new Date(v * 1000) : new Date(v)));
 
+/** Longest `properties` string Personalize PutEvents accepts. */
+export const MAX_PROPERTIES_LENGTH = 1024;
+
 const propertiesSchema = z
   .string({ error: (iss) => (iss.code === 'invalid_type' ? 'must be a JSON object encoded as a string' : undefined) })
-  .max(1024)
+  .max(MAX_PROPERTIES_LENGTH)
   .transform((value, ctx) => {
     let parsed: unknown;
     try {
