@@ -13,6 +13,7 @@ import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
 import { assignByHash } from '../../data-plane/experiments/hash-bucketing.ts';
 import { silentLogger } from '../../data-plane/logger.ts';
+import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 
 const ASSIGNMENTS = 200_000;
 const REQUESTS = 5_000;
@@ -30,19 +31,7 @@ const provider = staticConfigProvider({
   version: 'bench',
   namespaces: {
     shop: {
-      autoContext: {
-        deviceType: {
-          type: 'string',
-          default: 'Desktop',
-          rules: [
-            {
-              type: 'header-value',
-              header: 'user-agent',
-              valueMappings: [{ operator: 'contains', value: 'iPhone', mapTo: 'Phone' }],
-            },
-          ],
-        },
-      },
+      autoContext: deviceTypeFromUserAgent,
       eventTargets: [{ type: 'file', path: join(dir, 'events.jsonl') }],
     },
   },

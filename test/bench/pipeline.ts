@@ -11,6 +11,7 @@ import type { ItemMetadata } from '../../data-plane/item-metadata/types.ts';
 import { silentLogger } from '../../data-plane/logger.ts';
 import type { OriginResolver } from '../../data-plane/origins/types.ts';
 import { catalogueLine } from '../helpers/catalogue.ts';
+import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 import { swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
 
 const WARM_UP = 3_000;
@@ -34,19 +35,7 @@ const config = {
   namespaces: {
     shop: {
       inferenceItemMetadata: { type: 'localdb' },
-      autoContext: {
-        deviceType: {
-          type: 'string',
-          default: 'Desktop',
-          rules: [
-            {
-              type: 'header-value',
-              header: 'user-agent',
-              valueMappings: [{ operator: 'contains', value: 'iPhone', mapTo: 'Phone' }],
-            },
-          ],
-        },
-      },
+      autoContext: deviceTypeFromUserAgent,
       recommenders: {
         'recommend-items': {
           'for-you': {

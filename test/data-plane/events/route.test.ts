@@ -13,6 +13,7 @@ import { createEventsFeature, type EventsFeature } from '../../../data-plane/eve
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
 import { silentLogger } from '../../../data-plane/logger.ts';
 import type { LearnEvent } from '../../../data-plane/origins/builtin/model.ts';
+import { deviceTypeFromUserAgent } from '../../helpers/device-type-context.ts';
 import { appFor, json, startTinyRecommender, type TinyRecommender } from '../helpers.ts';
 
 const NOW = Date.parse('2026-11-02T10:00:00.000Z');
@@ -40,19 +41,7 @@ function config(base: string, file: string) {
     version: 'ev-1',
     namespaces: {
       shop: {
-        autoContext: {
-          deviceType: {
-            type: 'string',
-            default: 'Desktop',
-            rules: [
-              {
-                type: 'header-value',
-                header: 'user-agent',
-                valueMappings: [{ operator: 'contains', value: 'iPhone', mapTo: 'Phone' }],
-              },
-            ],
-          },
-        },
+        autoContext: deviceTypeFromUserAgent,
         recommenders: {
           'recommend-items': {
             'for-you': {
