@@ -96,7 +96,10 @@ describe('createBuiltinModels', () => {
     const trained = logger.lines.filter((l) => l.message === 'builtin model trained');
     expect(trained).toHaveLength(4);
     expect(
-      trained.find((l) => l.attributes?.algorithm === 'cooccurrence' && l.attributes.file)?.attributes,
+      // Trainings run concurrently, so their log lines come in any order.
+      trained.find(
+        (l) => l.attributes?.namespace === 'shop' && l.attributes.algorithm === 'cooccurrence' && l.attributes.file,
+      )?.attributes,
     ).toMatchObject({
       namespace: 'shop',
       algorithm: 'cooccurrence',
