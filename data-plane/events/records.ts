@@ -16,20 +16,14 @@
  * ```
  */
 import type { Action, ExperimentConfig } from '../../schema/config-schema.ts';
+import type { ParsedEvent } from './body.ts';
 
 /** One interaction, as Personalize PutEvents models it; `properties` is the parsed JSON object. */
-export interface EventRecord {
+export interface EventRecord extends Omit<ParsedEvent, 'sentAt'> {
   kind: 'event';
   namespace: string;
   sessionId: string;
   userId?: string;
-  eventId?: string;
-  eventType: string;
-  eventValue?: number;
-  itemId?: string;
-  impression?: string[];
-  properties?: Record<string, unknown>;
-  recommendationId?: string;
   /** ISO-8601. */
   sentAt: string;
 }

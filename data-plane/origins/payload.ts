@@ -7,18 +7,15 @@ import * as z from 'zod';
 import { OriginFailedError } from '../errors.ts';
 import type { OriginRequest, OriginResult, RecommendedItem } from './types.ts';
 
-export interface OriginPayload {
+/** The request's own fields go over the wire as they are; recommender and variation as plain JSON. */
+export interface OriginPayload
+  extends Pick<
+    OriginRequest,
+    'action' | 'userId' | 'itemId' | 'itemList' | 'numResults' | 'context' | 'filterArn' | 'filterValues'
+  > {
   version: '1.0';
-  action: OriginRequest['action'];
   recommender: { path: string; config: Record<string, unknown> };
   variation: Record<string, unknown>;
-  userId?: string;
-  itemId?: string;
-  itemList?: string[];
-  numResults: number;
-  context: Record<string, string>;
-  filterArn?: string;
-  filterValues?: Record<string, string>;
 }
 
 /** Recommender and variation as the configuration wrote them, without resolution-only fields. */
