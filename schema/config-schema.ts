@@ -87,6 +87,8 @@ export const headerValueRuleSchema = z
   .describe('Value taken from a request header.');
 
 export const TIME_RULE_TYPES = ['hour-of-day', 'day-of-week', 'season', 'season-of-year'] as const;
+export const SEASON_BOUNDARIES = ['solstice', 'meteorological'] as const;
+export type SeasonBoundaries = (typeof SEASON_BOUNDARIES)[number];
 
 export const timeRuleSchema = z
   .strictObject({
@@ -96,6 +98,12 @@ export const timeRuleSchema = z
         "Hour 0-23, day of week 0 (Monday)-6, or season 0 spring-3 winter in the viewer's time zone and hemisphere.",
       ),
     valueMappings: valueMappings.describe('Optional mappings from the temporal value to a final value.'),
+    seasonBoundaries: z
+      .enum(SEASON_BOUNDARIES)
+      .optional()
+      .describe(
+        "Season rules only: 'solstice' (default, as the old service: spring from 21 March, summer from 21 June, fall from 23 September, winter from 23 December) or 'meteorological' (whole months: spring March-May, summer June-August, fall September-November, winter December-February).",
+      ),
   })
   .describe('Value derived from the current time in the viewer time zone.');
 
@@ -111,7 +119,13 @@ export const contextFieldSchema = z
     evaluateAll: z
       .boolean()
       .optional()
-      .describe('Evaluate every rule and join the matches (true) or stop at the first match (false, default).'),
+      .describe('Evaluate every rule and collect the matches (true) or stop at the first match (false, default).'),
+    joinValues: z
+      .boolean()
+      .optional()
+      .describe(
+        'With evaluateAll: send every match to the recommender joined with | (true), or only the first match (false, default, as the old service). Event properties always carry every match joined with |.',
+      ),
     rules: z.array(ruleSchema).max(100).describe('Rules evaluated in order.'),
   })
   .describe('One derived field and the rules that produce it.')

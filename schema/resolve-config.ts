@@ -22,6 +22,7 @@ import {
   type Operator,
   type RecommenderConfig,
   type ResponsePostProcessorConfig,
+  type SeasonBoundaries,
   type VariationConfig,
 } from './config-schema.ts';
 
@@ -35,7 +36,8 @@ export interface ValueMapping {
 
 export type Rule =
   | { type: 'header-value'; header: string; valueMappings?: ValueMapping[] }
-  | { type: 'hour-of-day' | 'day-of-week' | 'season'; valueMappings?: ValueMapping[] };
+  | { type: 'hour-of-day' | 'day-of-week'; valueMappings?: ValueMapping[] }
+  | { type: 'season'; valueMappings?: ValueMapping[]; seasonBoundaries: SeasonBoundaries };
 
 export interface ContextField extends Omit<ContextFieldConfig, 'rules'> {
   rules: Rule[];
@@ -142,7 +144,10 @@ function normaliseAutoContext(autoContext: AutoContextConfig | undefined): AutoC
         if (rule.type === 'header-value') {
           return { type: 'header-value', header: rule.header.toLowerCase(), valueMappings };
         }
-        return { type: rule.type === 'season-of-year' ? 'season' : rule.type, valueMappings };
+        if (rule.type === 'season' || rule.type === 'season-of-year') {
+          return { type: 'season', valueMappings, seasonBoundaries: rule.seasonBoundaries ?? 'solstice' };
+        }
+        return { type: rule.type, valueMappings };
       }),
     };
   }

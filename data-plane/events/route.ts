@@ -55,11 +55,15 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
         {
           now: new Date(now),
           context: () =>
-            evaluateAutoContext(namespace.autoContext, {
-              headers: headerLookup(c.req.raw.headers),
-              now,
-              defaultTimeZone: deps.defaultTimeZone,
-            }),
+            evaluateAutoContext(
+              namespace.autoContext,
+              {
+                headers: headerLookup(c.req.raw.headers),
+                now,
+                defaultTimeZone: deps.defaultTimeZone,
+              },
+              'all',
+            ),
         },
         deps,
       );
