@@ -47,6 +47,10 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
       const key = c.req.param('namespace');
       const namespace = c.get('config').namespaces.get(key);
       if (!namespace) throw new NotFoundError('NamespaceNotFound', `namespace '${key}' is not configured`);
+      // Events for a namespace with nowhere to send them would be dropped: refuse them, as the old service did.
+      if (namespace.eventTargets.length === 0) {
+        throw new NotFoundError('NamespaceEventTargetsNotFound', `namespace '${key}' has no eventTargets configured`);
+      }
       const now = deps.clock();
       const body = parseEventsBody(await c.req.text(), { now: new Date(now), newSessionId });
       const result = await acceptEvents(

@@ -67,6 +67,7 @@ function config(base: string, file: string) {
         },
         eventTargets: [{ type: 'file', path: file }, { type: 'builtin' }],
       },
+      quiet: {},
       streamed: {
         eventTargets: [
           { type: 'kinesis-stream', streamName: 'clicks' },
@@ -300,6 +301,16 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     const res = await post('nope', { eventList: [{ eventType: 'click' }] });
     expect(res.status).toBe(404);
     expect(await json(res)).toMatchObject({ type: 'ClientError', code: 'NamespaceNotFound' });
+  });
+
+  it('answers 404 NamespaceEventTargetsNotFound for a namespace without eventTargets, as the old service did', async () => {
+    const res = await post('quiet', { userId: 'u', eventList: [{ eventType: 'click' }] });
+    expect(res.status).toBe(404);
+    expect(await json(res)).toEqual({
+      type: 'ClientError',
+      code: 'NamespaceEventTargetsNotFound',
+      message: "namespace 'quiet' has no eventTargets configured",
+    });
   });
 
   it.each([
