@@ -424,6 +424,9 @@ export const recommendersSchema = z
 // Event targets
 // ---------------------------------------------------------------------------------------------
 
+export const RECORD_FORMATS = ['records', 'request'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
 export const eventTargetSchema = z
   .discriminatedUnion('type', [
     z
@@ -436,6 +439,12 @@ export const eventTargetSchema = z
       .strictObject({
         type: z.enum(['kinesis-stream', 'kinesis-firehose']),
         streamName: z.string().regex(/^[a-zA-Z0-9[\]_.-]+$/, { error: 'not a valid stream name' }),
+        recordFormat: z
+          .enum(RECORD_FORMATS)
+          .optional()
+          .describe(
+            "'records' (default): one JSON line per event, conversion and exposure. 'request': the old service's format, one JSON document per POST /events request ({namespace, path, headers, queryStringParameters, body}); exposures are not sent in it.",
+          ),
       })
       .describe('Kinesis data stream or Firehose delivery stream.'),
     z

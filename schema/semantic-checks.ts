@@ -241,6 +241,12 @@ export function semanticChecks(config: Config): SemanticReport {
       if (first !== undefined)
         error([...nsPath, 'eventTargets', i], `duplicates eventTargets[${first}]; events would be sent twice`);
       else seen.set(id, i);
+      if ((t.type === 'kinesis-stream' || t.type === 'kinesis-firehose') && t.recordFormat === undefined) {
+        warn(
+          [...nsPath, 'eventTargets', i, 'recordFormat'],
+          "not set: sends 'records' (one JSON line per event, conversion and exposure); set 'request' for the old service's one document per request",
+        );
+      }
     });
   }
   return { errors, warnings };

@@ -61,10 +61,25 @@ export interface ConversionRecord {
 
 export type EventsRecord = EventRecord | ExposureRecord | ConversionRecord;
 
+/**
+ * The `POST /events` request a batch came from, in the shape the old service put on Kinesis and
+ * Firehose (`recordFormat: "request"`): `body` is the posted body after auto-context filled the events'
+ * properties. Credential headers (authorization, cookie, x-api-key) are left out.
+ */
+export interface RequestDocument {
+  namespace: string;
+  path: string;
+  headers: Record<string, string>;
+  queryStringParameters: Record<string, string> | null;
+  body: Record<string, unknown>;
+}
+
 /** What one request (or one served experiment response) hands to the targets. */
 export interface EventBatch {
   namespace: string;
   /** Partition key for streams: the request's session, else its user. */
   partitionKey: string;
   records: EventsRecord[];
+  /** Set for batches from `POST /events` when a target of the namespace sends the request format. */
+  request?: RequestDocument;
 }

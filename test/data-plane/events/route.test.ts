@@ -68,6 +68,10 @@ function config(base: string, file: string) {
         eventTargets: [{ type: 'file', path: file }, { type: 'builtin' }],
       },
       quiet: {},
+      legacy: {
+        autoContext: deviceTypeFromUserAgent,
+        eventTargets: [{ type: 'kinesis-stream', streamName: 'old-consumers', recordFormat: 'request' }],
+      },
       streamed: {
         eventTargets: [
           { type: 'kinesis-stream', streamName: 'clicks' },
@@ -274,6 +278,45 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     });
     expect(res.status).toBe(200);
     expect((await lines())[0]).toMatchObject({ sessionId: 'generated-session', properties: { deviceType: 'Desktop' } });
+  });
+
+  it("puts the old service's request document on a 'request'-format stream: headers, query and enriched body", async () => {
+    const kinesis = mockClient(clients.kinesis());
+    kinesis.on(PutRecordCommand).resolves({ ShardId: 'shardId-0', SequenceNumber: '1' });
+    const body = {
+      sessionId: 's-9',
+      userId: 'u-9',
+      eventList: [
+        { eventType: 'click', itemId: 'i-1', properties: '{"page":"home"}' },
+        { eventType: 'view', itemId: 'i-2' },
+      ],
+    };
+    const res = await app.request('/events/legacy?source=app&v=2', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'iPhone', authorization: 'Bearer secret' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const calls = kinesis.commandCalls(PutRecordCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input.StreamName).toBe('old-consumers');
+    expect(input.PartitionKey).toBe('s-9');
+    const document = JSON.parse(Buffer.from(input.Data!).toString('utf8'));
+    expect(document).toEqual({
+      namespace: 'legacy',
+      path: '/events/legacy',
+      headers: { 'content-type': 'application/json', 'user-agent': 'iPhone' },
+      queryStringParameters: { source: 'app', v: '2' },
+      body: {
+        sessionId: 's-9',
+        userId: 'u-9',
+        eventList: [
+          { eventType: 'click', itemId: 'i-1', properties: '{"page":"home","deviceType":"Phone"}' },
+          { eventType: 'view', itemId: 'i-2', properties: '{"deviceType":"Phone"}' },
+        ],
+      },
+    });
   });
 
   it('answers 502 naming the failed target when a target fails, after retrying retryable errors', async () => {
