@@ -273,6 +273,29 @@ export const sagemakerVariationSchema = z
   })
   .describe('Amazon SageMaker endpoint invoked with the recommendation payload as JSON.');
 
+/**
+ * Placeholders an `http` variation's URL may hold: the request's user, item(s) and result count, and
+ * the inference query parameters the old service filled from the query string (their values as sent).
+ */
+export const URL_PLACEHOLDERS = [
+  'userId',
+  'itemId',
+  'itemIds',
+  'numResults',
+  'filter',
+  'filterValues',
+  'context',
+  'feature',
+  'decorateItems',
+  'syntheticUser',
+] as const;
+export type UrlPlaceholder = (typeof URL_PLACEHOLDERS)[number];
+
+/** The names of the `{placeholders}` in a URL template, in order. */
+export function urlPlaceholders(url: string): string[] {
+  return [...url.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
+}
+
 export const httpVariationSchema = z
   .strictObject({
     type: z.literal('http'),
@@ -280,8 +303,15 @@ export const httpVariationSchema = z
       .string()
       .min(1)
       .max(2048)
-      .describe('Recommender URL; GET URLs may hold {userId}, {itemId}, {itemIds} and {numResults} placeholders.'),
-    method: z.enum(['GET', 'POST']).optional().describe('POST the payload as JSON (default) or GET the URL.'),
+      .describe(
+        `Recommender URL. It may hold placeholders, filled URL-encoded from the request: ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`,
+      ),
+    method: z
+      .enum(['GET', 'POST'])
+      .optional()
+      .describe(
+        'GET the URL, or POST the payload as JSON. Default: GET when the URL holds placeholders (as the old service did), else POST.',
+      ),
     headers: z.record(z.string().min(1), z.string()).optional().describe('Extra request headers.'),
     ...variationCommon,
   })

@@ -23,6 +23,7 @@ import {
   type RecommenderConfig,
   type ResponsePostProcessorConfig,
   type SeasonBoundaries,
+  urlPlaceholders,
   type VariationConfig,
 } from './config-schema.ts';
 
@@ -230,6 +231,11 @@ function resolveVariation(
     ...inherited.filters.map((f) => f.autoDynamicFilterValues),
   ]);
   if (variation.type === 'lambda') return { ...base, type: 'function', contextHeaders } as ResolvedVariation;
+  if (variation.type === 'http' && !variation.method) {
+    // A URL with placeholders and no method is an old-style GET recommender.
+    const method = urlPlaceholders(variation.url).length > 0 ? 'GET' : 'POST';
+    return { ...base, type: 'http', method, contextHeaders } as ResolvedVariation;
+  }
   if (variation.type === 'builtin' && variation.interactionsFile) {
     return {
       ...base,

@@ -13,6 +13,8 @@ import {
   type ItemMetadataConfig,
   MAX_NUM_RESULTS,
   type RecommenderConfig,
+  URL_PLACEHOLDERS,
+  urlPlaceholders,
 } from './config-schema.ts';
 
 export type PathSegment = string | number;
@@ -134,7 +136,8 @@ export function semanticChecks(config: Config): SemanticReport {
         const problem = arnProblem(v.arn, 'lambda', ['function']);
         if (problem) error([...vPath, 'arn'], problem);
       } else if (v.type === 'http') {
-        const probe = v.url.replace(/\{(userId|itemId|itemIds|numResults)\}/g, 'x');
+        const placeholders = urlPlaceholders(v.url);
+        const probe = v.url.replace(/\{[^{}]*\}/g, 'x');
         let url: URL | undefined;
         try {
           url = new URL(probe);
@@ -144,11 +147,11 @@ export function semanticChecks(config: Config): SemanticReport {
         if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
           error([...vPath, 'url'], 'must be an absolute http:// or https:// URL');
         }
-        const unknown = v.url.match(/\{[^}]*\}/g)?.filter((p) => !/^\{(userId|itemId|itemIds|numResults)\}$/.test(p));
-        if (unknown?.length) {
+        const unknown = placeholders.filter((p) => !(URL_PLACEHOLDERS as readonly string[]).includes(p));
+        if (unknown.length > 0) {
           error(
             [...vPath, 'url'],
-            `unknown placeholder ${unknown[0]}; use {userId}, {itemId}, {itemIds} or {numResults}`,
+            `unknown placeholder${unknown.length === 1 ? '' : 's'} ${unknown.map((p) => `{${p}}`).join(', ')}; known: ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
           );
         }
       }

@@ -140,6 +140,7 @@ export async function serveInference(
       // 6. Look-ahead for post-processors.
       numResults: originNumResults(query.numResults, recommender.responsePostProcessor, v.type),
       context,
+      query: request.query,
       ...filter,
       ...(query.decorateItems && metadata?.type === 'personalize' ? { metadataColumns: metadata.itemColumns } : {}),
     };

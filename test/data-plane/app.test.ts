@@ -112,6 +112,22 @@ describe('recommend-items', () => {
     expect(recommender.requests.at(-1)!.url).toBe('/users/user%20one/recs?n=2');
     expect(await json(res)).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
   });
+
+  it('GETs an old-style URL with placeholders and no method, filled from the request and its query string', async () => {
+    const filter = 'arn:aws:personalize:us-east-1:123456789012:filter/no-shoes';
+    const context = encodeURIComponent('{"device":"Phone"}');
+    const res = await app.request(
+      `/recommend-items/retail/old-style/u%2F1?numResults=2&filter=${filter}&context=${context}`,
+    );
+    expect(res.status).toBe(200);
+    const sent = recommender.requests.at(-1)!;
+    expect(sent.method).toBe('GET');
+    expect(sent.body).toBe('');
+    expect(sent.url).toBe(`/users/u%2F1/recs?n=2&f=${encodeURIComponent(filter)}&ctx=${context}`);
+    expect(await json(res)).toEqual({ itemList: [{ itemId: 'u/1-pick-1' }, { itemId: 'u/1-pick-2' }] });
+    await app.request('/recommend-items/retail/old-style/u2');
+    expect(recommender.requests.at(-1)!.url).toBe('/users/u2/recs?n=25&f=&ctx=');
+  });
 });
 
 describe('conditional requests', () => {

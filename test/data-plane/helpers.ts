@@ -108,6 +108,11 @@ export function httpConfig(base: string, extra: Record<string, unknown> = {}) {
             'by-get': {
               variations: { get: { type: 'http', method: 'GET', url: `${base}/users/{userId}/recs?n={numResults}` } },
             },
+            'old-style': {
+              variations: {
+                get: { type: 'http', url: `${base}/users/{userId}/recs?n={numResults}&f={filter}&ctx={context}` },
+              },
+            },
             slow: { variations: { slow: { type: 'http', url: `${base}/slow`, timeoutMs: 100 } } },
             throttled: { variations: { t: { type: 'http', url: `${base}/throttle` } } },
             failing: { variations: { f: { type: 'http', url: `${base}/fail` } } },

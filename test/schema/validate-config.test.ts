@@ -121,9 +121,9 @@ const invalidCases: Case[] = [
   ],
   [
     'http with an unknown placeholder',
-    (c) => (rfy(c).variations.a = { type: 'http', url: 'http://x/{user}', method: 'GET' }),
+    (c) => (rfy(c).variations.a = { type: 'http', url: 'http://x/{user}/{userId}?q={query}', method: 'GET' }),
     `${REC}.variations.a.url`,
-    /unknown placeholder \{user\}/,
+    /^unknown placeholders \{user\}, \{query\}; known: \{userId\}, /,
   ],
   [
     'http method PUT',
