@@ -360,7 +360,12 @@ export const evidentlyExperimentSchema = z
       .record(
         z.string().regex(/^\S+$/),
         z.strictObject({
-          trackExposures: z.boolean().optional(),
+          trackExposures: z
+            .boolean()
+            .optional()
+            .describe(
+              'Send an exposure event (value 0) to Evidently when the experiment serves a user (default true).',
+            ),
           entityIdKey: z.string().min(1),
           valueKey: z.string().min(1),
         }),

@@ -61,6 +61,12 @@ const schemas = {
       feature: { type: 'string', description: 'Experiment (feature) name.' },
       variation: { type: 'string', description: 'Variation key.' },
       method: { type: 'string', enum: ['hash', 'evidently'] },
+      type: { type: 'string', enum: ['hash', 'evidently'], description: "Same as method (the old service's field)." },
+      details: {
+        type: 'object',
+        description: "The experiment and treatment (Evidently's details for evidently experiments).",
+        additionalProperties: true,
+      },
     },
     additionalProperties: true,
   },

@@ -139,7 +139,13 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     const variation = assignByHash('home-ab', { weights: { left: 50, right: 50 } }, ['left', 'right'], 'user-7');
     const served = await app.request('/recommend-items/shop/for-you/user-7');
     expect(served.status).toBe(200);
-    expect((await json(served)).matchedExperiment).toEqual({ method: 'hash', feature: 'home-ab', variation });
+    expect((await json(served)).matchedExperiment).toEqual({
+      method: 'hash',
+      feature: 'home-ab',
+      variation,
+      type: 'hash',
+      details: { experiment: 'home-ab', treatment: variation },
+    });
     expect(recommender.requests.at(-1)!.headers['x-variation']).toBe(variation);
     await events.background.idle();
 
@@ -193,10 +199,16 @@ describe('POST /events/{namespace} and exposures through the app', () => {
 
   it('sends Evidently exposures in the background for evidently experiments', async () => {
     const evidently = mockClient(await clients.evidently());
-    evidently.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'other' } });
+    evidently.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'other' }, reason: 'EXPERIMENT_RULE_MATCH' });
     evidently.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
     const res = await app.request('/related-items/shop/similar/item-1?userId=user-9');
-    expect((await json(res)).matchedExperiment).toEqual({ method: 'evidently', feature: 'pdp', variation: 'other' });
+    expect((await json(res)).matchedExperiment).toEqual({
+      method: 'evidently',
+      feature: 'pdp',
+      variation: 'other',
+      type: 'evidently',
+      details: { experiment: 'pdp', treatment: 'other' },
+    });
     await events.background.idle();
     expect(evidently.commandCalls(PutProjectEventsCommand)[0]!.args[0].input).toEqual({
       project: 'my-store',
