@@ -61,7 +61,15 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     },
     logger,
   });
-  const builtin = createBuiltinModels({ logger });
+  const builtin = createBuiltinModels({
+    logger,
+    // Events may teach the embedded recommender only items the namespace's catalogue holds.
+    catalogue: async (namespace, itemIds) => {
+      const metadata = options.config.current().namespaces.get(namespace)?.inferenceItemMetadata;
+      const store = metadata && itemMetadata(namespace, metadata);
+      return new Set(store ? (await store.getMany(itemIds)).keys() : []);
+    },
+  });
   const app = createApp({
     config: options.config,
     clients,

@@ -333,6 +333,18 @@ export const builtinVariationSchema = z
       .boolean()
       .optional()
       .describe('Leave items the user already interacted with out of recommend-items (default true).'),
+    learnNewItems: z
+      .boolean()
+      .optional()
+      .describe(
+        "Learn events for items found neither in the interactions file nor in the namespace's item metadata (default false: anyone can post events, so unknown item IDs are ignored).",
+      ),
+    maxUsers: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe('Users the model remembers at most; the least recently active are forgotten first (default 100,000).'),
     ...variationCommon,
   })
   .describe('The embedded recommender, trained in-process and updated online from events.');
