@@ -12,9 +12,9 @@ import { RawHits } from '../data-plane/cache/raw-hits.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
-import { lineLogger } from '../data-plane/logger.ts';
 import { createNodeServer } from '../data-plane/node-server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
+import { lineLogger } from '../shared/logger.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 

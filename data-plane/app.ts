@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import * as z from 'zod';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
+import { describeError, type Logger } from '../shared/logger.ts';
 import type { AwsClients } from './aws-clients.ts';
 import {
   CACHE_STATUS_HEADER,
@@ -31,7 +32,6 @@ import {
 import { createEventsFeature, type EventsFeature } from './events/feature.ts';
 import type { LearnFunction } from './events/targets/types.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
-import { describeError, type Logger } from './logger.ts';
 import { type Metrics, noMetrics } from './metrics.ts';
 import { defaultResolvers } from './origins/default-resolvers.ts';
 import type { OriginResolvers } from './origins/types.ts';

@@ -6,6 +6,7 @@
  */
 import type { Hono } from 'hono';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
+import type { Logger } from '../shared/logger.ts';
 import { type AppDeps, type AppEnv, createApp } from './app.ts';
 import { createAwsClients } from './aws-clients.ts';
 import { responseCacheFromEnv } from './cache/options-from-env.ts';
@@ -14,7 +15,6 @@ import { openApiRoute } from './docs/openapi-route.ts';
 import { docsRoutes } from './docs/swagger-ui.ts';
 import type { DataPlaneEnv } from './env.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
-import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { createBuiltinModels } from './origins/builtin/registry.ts';
 import { createBuiltinResolver } from './origins/builtin/resolver.ts';

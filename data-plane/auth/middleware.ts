@@ -5,8 +5,8 @@
  * `{type, code, message}` with a `WWW-Authenticate` challenge; an unreachable JWKS is a 503.
  */
 import type { MiddlewareHandler } from 'hono';
+import { describeError, type Logger } from '../../shared/logger.ts';
 import type { ErrorBody } from '../errors.ts';
-import { describeError, type Logger } from '../logger.ts';
 import { apiKeyVerifier } from './api-keys.ts';
 import { InvalidTokenError, type JwtOptions, jwtVerifier } from './jwt.ts';
 

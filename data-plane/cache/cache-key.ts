@@ -12,23 +12,6 @@ import type { InferenceRequest } from '../pipeline/serve-inference.ts';
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
-const headersByRecommender = new WeakMap<ResolvedRecommender, string[]>();
-
-/**
- * The union of the headers every variation of a recommender reads, sorted; the variation is chosen
- * after the cache lookup, so the key covers whichever one serves.
- */
-function recommenderHeaders(recommender: ResolvedRecommender): string[] {
-  let headers = headersByRecommender.get(recommender);
-  if (!headers) {
-    const all = new Set<string>();
-    for (const variation of recommender.variations.values()) for (const h of variation.contextHeaders) all.add(h);
-    headers = [...all].sort();
-    headersByRecommender.set(recommender, headers);
-  }
-  return headers;
-}
-
 /**
  * @example
  * inferenceCacheKey('7', recommender, request, Date.now())
@@ -46,7 +29,8 @@ export function inferenceCacheKey(
     if (value !== undefined) query.push([name, value]);
   }
   if (query.length > 1) query.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const headerNames = recommenderHeaders(recommender);
+  // Every variation's headers: the variation is chosen after the cache lookup, so the key covers whichever serves.
+  const headerNames = recommender.contextHeaders;
   const headerValues = headerNames.map((name) => request.headers(name) ?? null);
   const timeBucket = headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
   return JSON.stringify([

@@ -3,7 +3,7 @@
  * deployed configuration on localhost and does the AppConfig polling itself. We ask it again every
  * `pollIntervalMs`; asking is a local HTTP call, and unchanged text is not revalidated.
  */
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { ConfigHolder } from './config-holder.ts';
 import { pollingProvider, type RefreshableConfigProvider } from './polling-provider.ts';
 

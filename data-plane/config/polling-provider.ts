@@ -3,7 +3,7 @@
  * one in flight), a first fetch on start, then a timer that never keeps the process alive; stop waits
  * for the fetch in flight.
  */
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { ConfigHolder } from './config-holder.ts';
 import type { ConfigProvider } from './types.ts';
 

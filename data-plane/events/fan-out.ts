@@ -4,7 +4,7 @@
  * a target delivered part of a batch, only the rest is sent again. Nothing is swallowed: every final
  * failure is logged with its cause and comes back as an outcome the caller must act on.
  */
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 import type { EventBatch } from './records.ts';
 import { isRetryable, PartialDeliveryError } from './retryable.ts';
 import type { EventTarget } from './targets/types.ts';

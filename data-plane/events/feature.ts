@@ -4,9 +4,9 @@
  * one from its dependencies; tests pass fakes for any part.
  */
 import type { Hono } from 'hono';
+import type { Logger } from '../../shared/logger.ts';
 import type { AppEnv } from '../app.ts';
 import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
-import type { Logger } from '../logger.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
 import { createEventAwsClients, type EventAwsClients } from './clients.ts';

@@ -6,24 +6,17 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ATTRIBUTES_ATTRIBUTE } from '../../contracts/item-metadata/dynamodb-layout.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
+import { DEFAULT_TABLE_KEY, dynamodbTableName } from '../../schema/resolve-config.ts';
+import { backoffDelay, DEFAULT_READ_RETRY, isThrottling, type RetryPolicy } from '../../shared/retry.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
-import { backoffDelay, DEFAULT_READ_RETRY, isThrottling, type RetryPolicy } from './retry-policy.ts';
 import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
 export type DynamodbMetadataConfig = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
 
 /** BatchGetItem's limit on keys per call. */
 export const BATCH_GET_LIMIT = 100;
-
-/** The attribute holding an item's metadata, and the one holding the import version that wrote it. */
-export const ATTRIBUTES_ATTRIBUTE = 'attributes';
-export const VERSION_ATTRIBUTE = '_version';
-
-export function dynamodbTableName(namespace: string, config: Pick<DynamodbMetadataConfig, 'tableNamePrefix'>): string {
-  return `${config.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
-}
 
 export interface DynamodbStoreOptions {
   client: DynamoDBClient;
@@ -42,7 +35,7 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
 
   constructor(options: DynamodbStoreOptions) {
     this.tableName = dynamodbTableName(options.namespace, options.config);
-    this.#keyName = options.config.keyName ?? 'id';
+    this.#keyName = options.config.keyName ?? DEFAULT_TABLE_KEY;
     this.#doc = DynamoDBDocumentClient.from(options.client);
     this.#retry = { ...DEFAULT_READ_RETRY, ...options.retry };
   }

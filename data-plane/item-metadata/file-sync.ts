@@ -4,10 +4,12 @@
  * every few seconds so an import made while the server runs is picked up without a restart; a missing
  * manifest is logged once.
  */
+
 import { join } from 'node:path';
-import { localdbDir, readManifest, readManifestSync } from './localdb-layout.ts';
+import { localdbDir, readManifest, readManifestSync } from '../../contracts/item-metadata/localdb-layout.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataLogger, ItemMetadataStore } from './types.ts';
+import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
 /** Seconds between manifest checks when the configuration gives no `syncInterval`. */
 export const DEFAULT_LOCAL_CHECK_SECONDS = 10;
@@ -16,7 +18,7 @@ export interface FileSyncOptions {
   dataDir: string;
   namespace: string;
   syncInterval?: number;
-  logger: ItemMetadataLogger;
+  logger: Logger;
 }
 
 export interface FileSyncedLocaldb extends ItemMetadataStore {

@@ -5,6 +5,7 @@
  * never wait for a download: until the first one completes the store answers with no metadata. A
  * missing object is logged once until it appears.
  */
+
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,9 +13,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { localdbDir, localdbObjectKey, removeLocaldbFile } from './localdb-layout.ts';
+import { localdbDir, localdbObjectKey, removeLocaldbFile } from '../../contracts/item-metadata/localdb-layout.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataLogger, ItemMetadataStore } from './types.ts';
+import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 
@@ -25,7 +27,7 @@ export interface S3SyncOptions {
   dataDir: string;
   /** Seconds between checks (default 300). */
   syncInterval?: number;
-  logger: ItemMetadataLogger;
+  logger: Logger;
 }
 
 export interface S3SyncedLocaldb extends ItemMetadataStore {

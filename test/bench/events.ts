@@ -12,7 +12,7 @@ import { createApp } from '../../data-plane/app.ts';
 import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
 import { assignByHash } from '../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 
 const ASSIGNMENTS = 200_000;

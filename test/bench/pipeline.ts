@@ -8,8 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../../data-plane/app.ts';
 import type { ItemMetadata } from '../../data-plane/item-metadata/types.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
 import type { OriginResolver } from '../../data-plane/origins/types.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { catalogueLine } from '../helpers/catalogue.ts';
 import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 import { swappableConfig, unusedClients } from '../helpers/fake-origin.ts';

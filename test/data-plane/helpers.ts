@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type AppDeps, createApp } from '../../data-plane/app.ts';
 import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { silentLogger } from '../../shared/logger.ts';
 
 export interface RecordedRequest {
   method: string;

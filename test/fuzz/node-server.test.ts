@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../data-plane/app.ts';
 import { RawHits } from '../../data-plane/cache/raw-hits.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
 import { createNodeServer } from '../../data-plane/node-server.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { fakeOrigin, swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);

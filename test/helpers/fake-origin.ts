@@ -7,10 +7,10 @@
 import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import type { ConfigProvider } from '../../data-plane/config/types.ts';
 import { BadRequestError, OriginFailedError, OriginThrottledError } from '../../data-plane/errors.ts';
-import type { LogAttributes, Logger } from '../../data-plane/logger.ts';
 import type { OriginRequest, OriginResolver } from '../../data-plane/origins/types.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfig } from '../../schema/validate-config.ts';
+import type { LogAttributes, Logger } from '../../shared/logger.ts';
 
 export type OriginBehaviour = 'ok' | 'fail' | 'throttle' | 'hang' | 'bad-request' | 'gate';
 

@@ -4,17 +4,13 @@
  * namespace, feeds it the namespace's events, and keeps it across configuration reloads as long as
  * its file is unchanged — retraining would throw away what it learned online.
  */
+
 import { statSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedVariation } from '../../../schema/resolve-config.ts';
+import type { Logger } from '../../../shared/logger.ts';
 import { type Algorithm, type LearnEvent, type Model, trainModel } from './model.ts';
 
 type BuiltinVariation = Extract<ResolvedVariation, { type: 'builtin' }>;
-
-/** Satisfied by Powertools' Logger, the data plane's line logger and `console`. */
-export interface BuiltinLogger {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-}
 
 export interface BuiltinModels {
   /** The trained model of a builtin variation (trained now if `prepare` has not). */
@@ -67,7 +63,7 @@ function stampOf(file: string | undefined): string {
  * const resolver = createBuiltinResolver(models);
  * models.learn('retail', [{ userId: 'user-1', itemId: 'abc', eventType: 'View' }]);
  */
-export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): BuiltinModels {
+export function createBuiltinModels(options: { logger?: Logger } = {}): BuiltinModels {
   const { logger } = options;
   const entries = new Map<string, Entry>();
 

@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { generateOpenApi } from '../../../control-plane/generate-openapi/generate-openapi.ts';
+import { generateOpenApi } from '../../../contracts/openapi/generate-openapi.ts';
 import type { Config } from '../../../schema/config-schema.ts';
 import { validateConfig } from '../../../schema/validate-config.ts';
 import { sample, sampleConfigs } from '../helpers/samples.ts';

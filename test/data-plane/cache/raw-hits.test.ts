@@ -10,8 +10,8 @@ import { type AppDeps, createApp, type ResponseInfo } from '../../../data-plane/
 import { hashApiKey } from '../../../data-plane/auth/api-keys.ts';
 import { authMiddleware } from '../../../data-plane/auth/middleware.ts';
 import { RawHits } from '../../../data-plane/cache/raw-hits.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import { createNodeServer } from '../../../data-plane/node-server.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { fakeOrigin, manualClock, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
 const config = (version = '1') => ({

@@ -4,7 +4,7 @@ import { responseCacheFromEnv } from '../../../data-plane/cache/options-from-env
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
 import { createEventsFeature } from '../../../data-plane/events/feature.ts';
 import type { ServedExposure } from '../../../data-plane/experiments/exposures.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { fakeOrigin, manualClock, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
 const variation = (extra: Record<string, unknown> = {}) => ({ type: 'http', url: 'http://origin.test/recs', ...extra });

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventAwsClients } from '../../../data-plane/events/clients.ts';
 import { createEventsFeature, type EventsFeature } from '../../../data-plane/events/feature.ts';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import type { LearnEvent } from '../../../data-plane/origins/builtin/model.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { deviceTypeFromUserAgent } from '../../helpers/device-type-context.ts';
 import { appFor, json, startTinyRecommender, type TinyRecommender } from '../helpers.ts';
 

@@ -3,8 +3,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importItems } from '../../../contracts/item-metadata/import-items.ts';
 import { DynamodbItemMetadataStore } from '../../../data-plane/item-metadata/dynamodb-store.ts';
-import { importItems } from '../../../data-plane/item-metadata/import/import-items.ts';
 import { startDynalite } from '../../helpers/dynalite.ts';
 
 const lines = (items: unknown[]) => Readable.from([`${items.map((i) => JSON.stringify(i)).join('\n')}\n`]);

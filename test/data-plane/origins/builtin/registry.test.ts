@@ -40,6 +40,10 @@ function recorder() {
     lines,
     info: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'info', message, attributes }),
     warn: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'warn', message, attributes }),
+    debug: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'debug', message, attributes }),
+    error: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'error', message, attributes }),
   };
 }
 
