@@ -10,7 +10,7 @@ import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
-import type { AppEnv } from './app.ts';
+import type { AppEnv } from './app-env.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
 import type { Metrics } from './metrics.ts';

@@ -13,6 +13,20 @@ import type { InferenceRequest } from '../pipeline/serve-inference.ts';
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 /**
+ * The part of every response-cache key that is not the request target: the values of the headers
+ * rules read, and a quarter-hour bucket when a rule reads the clock. Shared by the app's key and the
+ * Node server's shortcut, so both vary on exactly the same things.
+ */
+export function contextKeyPart(
+  headerNames: readonly string[],
+  value: (name: string) => unknown,
+  now: number,
+): [values: unknown[], timeBucket: number | null] {
+  const values = headerNames.map((name) => value(name) ?? null);
+  return [values, headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null];
+}
+
+/**
  * @example
  * inferenceCacheKey('7', recommender, request, Date.now())
  * // → '["7","GET","recommend-items","retail","for-you","u1",null,[["numResults","5"]],["Mozilla/5.0"],null]'
@@ -30,9 +44,7 @@ export function inferenceCacheKey(
   }
   if (query.length > 1) query.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   // Every variation's headers: the variation is chosen after the cache lookup, so the key covers whichever serves.
-  const headerNames = recommender.contextHeaders;
-  const headerValues = headerNames.map((name) => request.headers(name) ?? null);
-  const timeBucket = headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
+  const [headerValues, timeBucket] = contextKeyPart(recommender.contextHeaders, request.headers, now);
   return JSON.stringify([
     configVersion,
     request.method,

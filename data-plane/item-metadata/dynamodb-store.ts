@@ -9,7 +9,8 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ATTRIBUTES_ATTRIBUTE } from '../../contracts/item-metadata/dynamodb-layout.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { DEFAULT_TABLE_KEY, dynamodbTableName } from '../../schema/resolve-config.ts';
-import { backoffDelay, DEFAULT_READ_RETRY, isThrottling, type RetryPolicy } from '../../shared/retry.ts';
+import { isThrottled } from '../../shared/aws-errors.ts';
+import { backoffDelay, DEFAULT_READ_RETRY, type RetryPolicy } from '../../shared/retry.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
 import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
@@ -89,7 +90,7 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
         }),
       );
     } catch (err) {
-      if (isThrottling(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
+      if (isThrottled(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
       throw new OriginFailedError(`DynamoDB table ${this.tableName}`, (err as Error).message, { cause: err });
     }
   }

@@ -34,6 +34,10 @@ export class CircuitOpenError extends ApiError {
       `${origin} failed repeatedly; calls to it are paused for ${retryAfterSeconds} s`,
     );
   }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
 }
 
 interface Circuit {

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INFERENCE_QUERY_PARAMETERS } from '../../contracts/inference-query.ts';
-import { createApp, MAX_BODY_BYTES } from '../../data-plane/app.ts';
+import { MAX_BODY_BYTES } from '../../data-plane/pipeline/inference-routes.ts';
+import { buildApp } from '../../data-plane/wiring.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import { fakeOrigin, swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
 
@@ -59,7 +60,7 @@ const config = {
   },
 };
 
-const app = createApp({
+const app = buildApp({
   config: swappableConfig(config),
   clients: unusedClients(),
   resolvers: { http: fakeOrigin().resolver },

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../data-plane/aws-clients.ts';
+import { createAwsClients } from '../../../shared/aws-clients.ts';
 import { appFor, json } from '../helpers.ts';
 
 interface Call {

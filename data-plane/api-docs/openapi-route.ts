@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import type { AuthScheme } from '../../contracts/auth-schemes.ts';
 import { generateOpenApi } from '../../contracts/openapi/generate-openapi.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../app-env.ts';
 
 /**
  * @example
