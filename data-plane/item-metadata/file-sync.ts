@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { localdbDir, readManifest, readManifestSync } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
 import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
@@ -52,7 +53,6 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
     });
   }
   let missingLogged = false;
-  let running: Promise<boolean> | undefined;
   let closed = false;
 
   const check = async (): Promise<boolean> => {
@@ -72,32 +72,24 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
     return true;
   };
 
-  const reload = () => {
-    running ??= check().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const background = () => {
-    reload().catch((err: unknown) => {
+  const poller = createPoller({
+    task: check,
+    delayMs: () => 1000 * (options.syncInterval ?? DEFAULT_LOCAL_CHECK_SECONDS),
+    onError: (err) =>
       logger.error('localdb reload failed; the current file keeps serving', {
         namespace,
         error: (err as Error).message,
-      });
-    });
-  };
-
-  const timer = setInterval(background, 1000 * (options.syncInterval ?? DEFAULT_LOCAL_CHECK_SECONDS));
-  timer.unref();
-  if (!initial) background();
+      }),
+  });
+  poller.start();
+  if (!initial) poller.runInBackground();
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
-    reload,
+    reload: poller.run,
     async close() {
       closed = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      await poller.stop();
       await store.close();
     },
   };

@@ -15,6 +15,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { localdbDir, localdbObjectKey, removeLocaldbFile } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
 import type { ItemMetadata, ItemMetadataStore } from './types.ts';
 
@@ -55,7 +56,6 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
   let etag: string | undefined;
   let missingLogged = false;
   let downloads = 0;
-  let running: Promise<boolean> | undefined;
   let closed = false;
 
   const prepareDir = (async () => {
@@ -101,34 +101,25 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
     return true;
   };
 
-  const sync = () => {
-    running ??= check().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const background = () => {
-    sync().catch((err: unknown) => {
+  const poller = createPoller({
+    task: check,
+    delayMs: () => 1000 * (options.syncInterval ?? DEFAULT_SYNC_INTERVAL_SECONDS),
+    onError: (err) =>
       logger.error('localdb sync failed; the current file keeps serving', {
         namespace,
         key,
         error: (err as Error).message,
-      });
-    });
-  };
-
-  const interval = 1000 * (options.syncInterval ?? DEFAULT_SYNC_INTERVAL_SECONDS);
-  const timer = setInterval(background, interval);
-  timer.unref();
-  background();
+      }),
+  });
+  poller.start();
+  poller.runInBackground();
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
-    sync,
+    sync: poller.run,
     async close() {
       closed = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      await poller.stop();
       await store.close();
     },
   };
