@@ -1,11 +1,49 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tests that start emulators, servers or processes, or use the native LMDB store: one process each. */
+const INTEGRATION = [
+  'test/cli/serve.test.ts',
+  'test/cli/smoke.test.ts',
+  'test/cli/import-items.test.ts',
+  'test/cli/generate-config.test.ts',
+  'test/control-plane/load-item-metadata/emulators.test.ts',
+  'test/control-plane/sync-dynamodb-tables/dynalite.test.ts',
+  'test/data-plane/app.test.ts',
+  'test/data-plane/auth/auth.test.ts',
+  'test/data-plane/events/builtin-learning.test.ts',
+  'test/data-plane/events/route.test.ts',
+  'test/data-plane/item-metadata/**/*.test.ts',
+  'test/data-plane/lambda.test.ts',
+  'test/data-plane/node/**/*.test.ts',
+  'test/data-plane/origins/personalize.test.ts',
+  'test/fuzz/**/*.test.ts',
+  'test/samples/**/*.test.ts',
+  'test/state-machines/**/*.test.ts',
+];
+/** CDK synth: slow, memory-hungry, one process each. */
+const INFRA = ['test/infra/**/*.test.ts'];
+/** Headless Chromium against a real `p13n serve`. */
+const BROWSER = ['test/cli/serve-embedded-default.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...INTEGRATION, ...INFRA, ...BROWSER],
+          pool: 'threads',
+        },
+      },
+      { extends: true, test: { name: 'integration', include: INTEGRATION, pool: 'forks' } },
+      { extends: true, test: { name: 'infra', include: INFRA, pool: 'forks' } },
+      { extends: true, test: { name: 'browser', include: BROWSER, pool: 'forks' } },
+    ],
   },
 });
