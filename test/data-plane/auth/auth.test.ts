@@ -240,7 +240,9 @@ describe('p13n serve --api-keys-file', () => {
       const path = `${base}/recommend-items/retail/for-you/u1`;
       expect((await fetch(path)).status).toBe(401);
       expect((await fetch(path, { headers: { 'X-Api-Key': 'serve-key' } })).status).toBe(200);
-      expect((await fetch(`${base}/openapi.json`)).status).not.toBe(401);
+      const openapi = await fetch(`${base}/openapi.json`);
+      expect(openapi.status).toBe(200);
+      expect(((await openapi.json()) as { openapi: string }).openapi).toBe('3.0.3');
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
