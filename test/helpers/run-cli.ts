@@ -16,16 +16,21 @@ export interface CliRun {
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  let stdout = '';
-  let stderr = '';
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const into =
+    (lines: string[]) =>
+    (...a: unknown[]) => {
+      lines.push(`${format(...a)}\n`);
+    };
   const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${format(...a)}\n`)),
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${format(...a)}\n`)),
-    vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void (stderr += `${format(...a)}\n`)),
+    vi.spyOn(console, 'log').mockImplementation(into(stdout)),
+    vi.spyOn(console, 'error').mockImplementation(into(stderr)),
+    vi.spyOn(console, 'warn').mockImplementation(into(stderr)),
   ];
   try {
     const status = await main(args);
-    return { status, stdout, stderr };
+    return { status, stdout: stdout.join(''), stderr: stderr.join('') };
   } finally {
     for (const spy of spies) spy.mockRestore();
     for (const [k, v] of Object.entries(saved)) {
