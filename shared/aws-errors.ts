@@ -75,6 +75,3 @@ export function isRetryableAwsError(err: unknown): boolean {
   const kind = classifyAwsError(err);
   return kind === 'throttled' || kind === 'retryable';
 }
-
-/** The caller's request was wrong; no retry, no fallback, no breaker count. */
-export const isClientFault = (err: unknown): boolean => classifyAwsError(err) === 'clientFault';

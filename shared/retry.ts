@@ -14,7 +14,7 @@ export interface RetryPolicy {
   random(): number;
 }
 
-export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const DEFAULT_READ_RETRY: RetryPolicy = {
   maxAttempts: 5,
