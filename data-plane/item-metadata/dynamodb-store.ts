@@ -7,12 +7,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ATTRIBUTES_ATTRIBUTE } from '../../contracts/item-metadata/dynamodb-layout.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { DEFAULT_TABLE_KEY, dynamodbTableName } from '../../schema/resolve-config.ts';
 import { isThrottled } from '../../shared/aws-errors.ts';
 import { backoffDelay, DEFAULT_READ_RETRY, type RetryPolicy } from '../../shared/retry.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
-import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 export type DynamodbMetadataConfig = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
 

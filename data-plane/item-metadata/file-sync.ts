@@ -6,11 +6,12 @@
  */
 
 import { join } from 'node:path';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import { localdbDir, readManifest, readManifestSync } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 /** Seconds between manifest checks when the configuration gives no `syncInterval`. */
 export const DEFAULT_LOCAL_CHECK_SECONDS = 10;

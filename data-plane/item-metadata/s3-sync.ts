@@ -13,11 +13,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import { localdbDir, localdbObjectKey, removeLocaldbFile } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 

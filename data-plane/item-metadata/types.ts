@@ -2,11 +2,8 @@
  * The contract for item-metadata stores (localdb on LMDB, DynamoDB). The pipeline asks for the metadata
  * of the items an origin returned; unknown items are simply absent from the result.
  */
-
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-
-export type { ItemMetadata };
 
 export interface ItemMetadataStore {
   /** Metadata by item ID for the IDs that exist; duplicates in `ids` are allowed. */

@@ -6,7 +6,7 @@
  * Run with `npm run bench:pipeline`.
  */
 import { performance } from 'node:perf_hooks';
-import type { ItemMetadata } from '../../data-plane/item-metadata/types.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { OriginResolver } from '../../data-plane/origins/types.ts';
 import { buildApp } from '../../data-plane/wiring.ts';
 import { silentLogger } from '../../shared/logger.ts';
