@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-/** Tests that start emulators, servers or processes, or use the native LMDB store: one process each. */
+/**
+ * Tests that start emulators, servers or processes, or use the native LMDB store: each file in its own
+ * process. Every other test is a unit test: threads sharing their module cache (`isolate: false`), so
+ * a unit test must not rely on fresh module state (or reset it with `vi.resetModules`).
+ */
 const INTEGRATION = [
   'test/cli/serve.test.ts',
   'test/cli/smoke.test.ts',
@@ -39,6 +43,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: [...INTEGRATION, ...INFRA, ...BROWSER],
           pool: 'threads',
+          isolate: false,
         },
       },
       { extends: true, test: { name: 'integration', include: INTEGRATION, pool: 'forks' } },
