@@ -21,10 +21,12 @@ const INTEGRATION = [
   'test/data-plane/node/**/*.test.ts',
   'test/data-plane/origins/personalize.test.ts',
   'test/fuzz/**/*.test.ts',
+  // CDK's local bundling hands process.stdout to a child process, which a worker thread cannot do.
+  'test/infra/data-plane-bundle.test.ts',
   'test/samples/**/*.test.ts',
   'test/state-machines/**/*.test.ts',
 ];
-/** CDK synth: slow, memory-hungry, one process each. */
+/** CDK synth without bundling: threads sharing one loaded aws-cdk-lib. */
 const INFRA = ['test/infra/**/*.test.ts'];
 /** Headless Chromium against a real `p13n serve`. */
 const BROWSER = ['test/cli/serve-embedded-default.test.ts'];
@@ -47,7 +49,10 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'integration', include: INTEGRATION, pool: 'forks' } },
-      { extends: true, test: { name: 'infra', include: INFRA, pool: 'forks' } },
+      {
+        extends: true,
+        test: { name: 'infra', include: INFRA, exclude: INTEGRATION, pool: 'threads', isolate: false },
+      },
       { extends: true, test: { name: 'browser', include: BROWSER, pool: 'forks' } },
     ],
   },
