@@ -8,13 +8,13 @@ import { parseArgs } from 'node:util';
 import type { ResponseInfo } from '../data-plane/app.ts';
 import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
-import { RawHits } from '../data-plane/cache/raw-hits.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
-import { lineLogger } from '../data-plane/logger.ts';
-import { createNodeServer } from '../data-plane/node-server.ts';
+import { NodeCacheShortcut } from '../data-plane/node/cache-shortcut.ts';
+import { createNodeServer } from '../data-plane/node/server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
+import { lineLogger } from '../shared/logger.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 
@@ -105,14 +105,14 @@ export async function run(args: string[]): Promise<number> {
   const onResponse = ({ method, path, status, durationMs }: ResponseInfo) =>
     process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`);
   // Cache hits skip the app, which authentication must see.
-  const rawHits = auth ? undefined : new RawHits({ config, onResponse });
+  const shortcut = auth ? undefined : new NodeCacheShortcut({ config, onResponse });
   const dataPlane = wireDataPlane({
     env,
     config,
     logger,
     docs: true,
     auth: auth && authMiddleware(auth, logger),
-    rawHits,
+    onResponseCached: shortcut?.remember,
     onResponse,
   });
   const preparing = performance.now();
@@ -129,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
   const { app } = dataPlane;
 
   let address: AddressInfo;
-  const server = createNodeServer(app.fetch, { rawHits }).listen(port, host);
+  const server = createNodeServer(app.fetch, { shortcut }).listen(port, host);
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
       server.once('listening', () => resolve(server.address() as AddressInfo));

@@ -4,12 +4,11 @@
  * any construct is built.
  */
 import * as z from 'zod';
+import { AUTH_SCHEMES, type AuthScheme } from '../contracts/auth-schemes.ts';
 
-const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
 const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;
 const CACHE_SCHEMES = ['CloudFront', 'API-Gateway-Cache', 'Both', 'None'] as const;
 
-export type AuthenticationScheme = (typeof AUTHENTICATION_SCHEMES)[number];
 export type ApiEntryPointType = (typeof API_ENTRY_POINT_TYPES)[number];
 export type CacheScheme = (typeof CACHE_SCHEMES)[number];
 
@@ -84,7 +83,7 @@ const contextSchema = z
       .string()
       .refine(isTimeZone, { error: 'expected an IANA time zone name such as Europe/Paris' })
       .default('UTC'),
-    authenticationScheme: oneOf(AUTHENTICATION_SCHEMES).default('OAuth2-Cognito'),
+    authenticationScheme: oneOf(AUTH_SCHEMES).default('OAuth2-Cognito'),
     createCognitoResources: yesNo.default(true),
     cognitoUserPoolId: z
       .string()
@@ -148,7 +147,7 @@ export interface DeploymentSettings {
   readonly applicationName: string;
   readonly environmentName: string;
   readonly timeZone: string;
-  readonly authenticationScheme: AuthenticationScheme;
+  readonly authenticationScheme: AuthScheme;
   readonly apiEntryPointType: ApiEntryPointType;
   readonly cacheScheme: CacheScheme;
   /** Set only for OAuth2-Cognito. */

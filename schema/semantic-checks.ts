@@ -237,6 +237,21 @@ export function semanticChecks(config: Config): SemanticReport {
         checkRecommender(rec, [...nsPath, 'recommenders', action, recKey]);
       }
     }
+    // A namespace has one localdb store (see itemMetadataStoreId), so it can be built from one file only.
+    const sourceFiles = new Set<string>();
+    const addSource = (m: ItemMetadataConfig | undefined) => {
+      if (m?.type === 'localdb' && m.sourceFile) sourceFiles.add(m.sourceFile);
+    };
+    addSource(ns.inferenceItemMetadata ?? config.inferenceItemMetadata);
+    for (const action of ACTIONS) {
+      for (const rec of Object.values(ns.recommenders?.[action] ?? {})) {
+        addSource(rec.inferenceItemMetadata);
+        for (const v of Object.values(rec.variations ?? {})) addSource(v.inferenceItemMetadata);
+      }
+    }
+    if (sourceFiles.size > 1) {
+      error(nsPath, `names ${sourceFiles.size} localdb source files; a namespace has one localdb store`);
+    }
     const seen = new Map<string, number>();
     ns.eventTargets?.forEach((t, i) => {
       const id = JSON.stringify(t);

@@ -10,14 +10,14 @@ import {
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
 import type { PersonalizeClient } from '@aws-sdk/client-personalize';
-import type { Log } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { type CustomResourceEvent, datasetGroupSelection, type GenerateConfigProps } from './custom-resource-event.ts';
 import { generateConfig } from './generate-config.ts';
 
 export interface DeployGeneratedConfigDeps {
   personalize: PersonalizeClient;
   appConfig: AppConfigClient;
-  logger: Log;
+  logger: Logger;
 }
 
 export interface CustomResourceResponse {

@@ -7,7 +7,7 @@
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
 import { EventDeliveryError } from './delivery-error.ts';

@@ -14,7 +14,7 @@ import {
   PutProjectEventsCommand,
 } from '@aws-sdk/client-evidently';
 import type { EvidentlyExperimentConfig } from '../../schema/config-schema.ts';
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 
 export interface EvidentlyAssignment {
   variationKey: string;

@@ -6,11 +6,11 @@
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace, ResolvedRecommender } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { BackgroundTasks } from '../events/background.ts';
 import { type FanOutOptions, fanOut } from '../events/fan-out.ts';
 import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
-import type { Logger } from '../logger.ts';
 import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
 
 export interface ExposureDeps {

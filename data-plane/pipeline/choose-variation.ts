@@ -8,10 +8,10 @@
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ExperimentConfig } from '../../schema/config-schema.ts';
 import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { BadRequestError, ServerMisconfiguredError } from '../errors.ts';
 import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
-import type { Logger } from '../logger.ts';
 
 /**
  * Which experiment served a response. `feature`, `method` and `variation` are this project's; `type`

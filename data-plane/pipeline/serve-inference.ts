@@ -7,10 +7,10 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
-import { describeError, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
 import { callWithFallback } from '../resilience/call-with-fallback.ts';

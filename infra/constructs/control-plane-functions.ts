@@ -8,9 +8,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { AuthScheme } from '../../contracts/auth-schemes.ts';
 import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
 import { controlPlaneEntry } from '../paths.ts';
-import type { AuthenticationScheme } from '../settings.ts';
 import type { ConfigurationRef } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
 
@@ -19,7 +19,7 @@ export interface ControlPlaneFunctionsProps {
   readonly appConfig: ConfigurationRef;
   /** Every public URL of the APIs, listed as servers in the OpenAPI document. */
   readonly apiUrls: readonly string[];
-  readonly authenticationScheme: AuthenticationScheme;
+  readonly authenticationScheme: AuthScheme;
   /** The CloudFront policies to keep in sync, when there is a distribution. */
   readonly cdn?: { readonly cachePolicyId: string; readonly originRequestPolicyId: string };
   /** The REST API stage whose cache to keep in sync, when the entry point is REST. */

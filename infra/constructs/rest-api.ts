@@ -21,12 +21,9 @@ import {
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CACHE_KEY_QUERY_PARAMETERS as INFERENCE_CACHE_KEY_QUERY_PARAMETERS } from '../../control-plane/sync-cache-settings/desired-cache-settings.ts';
+import { INFERENCE_QUERY_PARAMETERS } from '../../contracts/inference-query.ts';
 import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
-
-/** Query parameters that change a GET response, so they key the stage cache (the control plane keeps the same list). */
-const CACHE_KEY_QUERY_PARAMETERS = [...INFERENCE_CACHE_KEY_QUERY_PARAMETERS, 'userId'] as const;
 
 /** Initial stage-cache TTL; the control plane keeps it in line with the configuration. */
 const INITIAL_CACHE_TTL = Duration.minutes(5);
@@ -113,7 +110,7 @@ export class PersonalizationRestApi extends Construct {
     const cachedIntegration = new LambdaIntegration(props.handler, {
       cacheKeyParameters: [
         'method.request.path.proxy',
-        ...CACHE_KEY_QUERY_PARAMETERS.map((name) => `method.request.querystring.${name}`),
+        ...INFERENCE_QUERY_PARAMETERS.map((name) => `method.request.querystring.${name}`),
       ],
     });
     const proxy = this.api.root.addResource('{proxy+}');
@@ -121,7 +118,7 @@ export class PersonalizationRestApi extends Construct {
       ...methodOptions,
       requestParameters: {
         'method.request.path.proxy': true,
-        ...Object.fromEntries(CACHE_KEY_QUERY_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
+        ...Object.fromEntries(INFERENCE_QUERY_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
       },
     });
     proxy.addMethod('POST', integration, methodOptions);

@@ -9,15 +9,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvaluateFeatureCommand, EvidentlyClient, PutProjectEventsCommand } from '@aws-sdk/client-evidently';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
-import { createEventAwsClients } from '../../data-plane/events/clients.ts';
-import { createEventsFeature } from '../../data-plane/events/feature.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../schema/validate-config.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
 import { appFor, json } from '../data-plane/helpers.ts';
 import { type FakePersonalizeRuntime, startFakePersonalizeRuntime } from '../helpers/fake-personalize-runtime.ts';
+import { runCli } from '../helpers/run-cli.ts';
 
 const SAMPLES = ['config_simple.json', 'config_auto_context.json', 'config_experiment.json'].map((f) =>
   join('samples', f),
@@ -26,23 +23,11 @@ const DOC_EXAMPLES = readdirSync('test/fixtures/reference-docs')
   .filter((f) => f.endsWith('.json'))
   .map((f) => join('test/fixtures/reference-docs', f));
 
-async function validate(file: string): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
-  const error = vi.spyOn(console, 'error').mockImplementation((line: string) => lines.push(line));
-  try {
-    return { code: await main(['validate', file]), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
-
 describe('p13n validate accepts every old configuration', () => {
   it.each([...SAMPLES, ...DOC_EXAMPLES])('%s', async (file) => {
-    const { code, out } = await validate(file);
-    expect(out).toMatch(/: valid \(/);
-    expect(code).toBe(0);
+    const { status, stdout } = await runCli(['validate', file]);
+    expect(stdout).toMatch(/: valid \(/);
+    expect(status).toBe(0);
   });
 });
 
@@ -71,13 +56,7 @@ describe('one request per old sample, as the old service answered it', () => {
       maxAttempts: 1,
       endpoints: { personalizeRuntime: personalize.endpoint },
     });
-    const events = createEventsFeature({
-      logger: silentLogger,
-      clock: Date.now,
-      defaultTimeZone: 'UTC',
-      clients: { ...createEventAwsClients({ region: 'us-east-1' }), evidently: async () => evidently },
-    });
-    return appFor(loaded.config, { clients, events });
+    return appFor(loaded.config, { clients: { ...clients, evidently: async () => evidently } });
   }
 
   it('config_simple: recommend-items from the Personalize campaign, cached privately for a user', async () => {

@@ -1,9 +1,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import type { ItemMetadataStore } from '../../data-plane/item-metadata/types.ts';
 import type { OriginRequest } from '../../data-plane/origins/types.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
 import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender } from './helpers.ts';
 
 let recommender: TinyRecommender;

@@ -4,10 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppDeps, createApp } from '../../data-plane/app.ts';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { type AppOptions, buildApp } from '../../data-plane/wiring.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
+import { silentLogger } from '../../shared/logger.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -133,10 +133,10 @@ export function httpConfig(base: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Builds the app over an in-memory configuration with silent logs; `overrides` replace any dependency. */
-export async function appFor(config: unknown, overrides: Partial<AppDeps> = {}) {
+export async function appFor(config: unknown, overrides: Partial<AppOptions> = {}) {
   const provider = staticConfigProvider(config);
   await provider.start();
-  return createApp({
+  return buildApp({
     config: provider,
     clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }),
     logger: silentLogger,

@@ -76,7 +76,7 @@ describe('deployment settings', () => {
   });
 
   test.each([
-    ['authenticationScheme', 'Oauth2', 'expected one of OAuth2-Cognito | ApiKey | None'],
+    ['authenticationScheme', 'Oauth2', 'expected one of None | ApiKey | OAuth2-Cognito'],
     ['apiEntryPointType', 'API-Gateway-WebSocket', 'expected one of API-Gateway-HTTP | API-Gateway-REST'],
     ['cacheScheme', 'Redis', 'expected one of CloudFront | API-Gateway-Cache | Both | None'],
     ['timeZone', 'Mars/Olympus', 'expected an IANA time zone name'],

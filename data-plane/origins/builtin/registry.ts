@@ -4,17 +4,13 @@
  * namespace, feeds it the namespace's events, and keeps it across configuration reloads as long as
  * its file is unchanged — retraining would throw away what it learned online.
  */
+
 import { statSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedVariation } from '../../../schema/resolve-config.ts';
+import type { Logger } from '../../../shared/logger.ts';
 import { type Algorithm, type LearnEvent, type Model, trainModel } from './model.ts';
 
 type BuiltinVariation = Extract<ResolvedVariation, { type: 'builtin' }>;
-
-/** Satisfied by Powertools' Logger, the data plane's line logger and `console`. */
-export interface BuiltinLogger {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-}
 
 export interface BuiltinModels {
   /** The trained model of a builtin variation (trained now if `prepare` has not). */
@@ -33,7 +29,7 @@ export interface BuiltinModels {
 }
 
 export interface BuiltinModelsOptions {
-  logger?: BuiltinLogger;
+  logger?: Logger;
   /** Which of these item IDs the namespace's catalogue (item-metadata store) holds. */
   catalogue?: (namespace: string, itemIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }

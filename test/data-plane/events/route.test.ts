@@ -8,17 +8,20 @@ import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventAwsClients } from '../../../data-plane/events/clients.ts';
-import { createEventsFeature, type EventsFeature } from '../../../data-plane/events/feature.ts';
+import {
+  createEventsService,
+  type EventClients,
+  type EventsService,
+} from '../../../data-plane/events/events-service.ts';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import type { LearnEvent } from '../../../data-plane/origins/builtin/model.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { deviceTypeFromUserAgent } from '../../helpers/device-type-context.ts';
 import { appFor, json, startTinyRecommender, type TinyRecommender } from '../helpers.ts';
 
 const NOW = Date.parse('2026-11-02T10:00:00.000Z');
 
-function eventClients(): EventAwsClients {
+function eventClients(): EventClients {
   const clients = {
     personalizeEvents: new PersonalizeEventsClient({}),
     kinesis: new KinesisClient({}),
@@ -98,8 +101,8 @@ afterAll(async () => {
 describe('POST /events/{namespace} and exposures through the app', () => {
   let file: string;
   let learned: Array<{ namespace: string; events: readonly LearnEvent[] }>;
-  let clients: EventAwsClients;
-  let events: EventsFeature;
+  let clients: EventClients;
+  let events: EventsService;
   let app: Awaited<ReturnType<typeof appFor>>;
   let counter = 0;
 
@@ -108,7 +111,7 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     file = join(dir, `run-${counter}`, 'events.jsonl');
     learned = [];
     clients = eventClients();
-    events = createEventsFeature({
+    events = createEventsService({
       logger: silentLogger,
       clock: () => NOW,
       defaultTimeZone: 'UTC',

@@ -7,7 +7,7 @@ import {
   putExposures,
   putMetricEvents,
 } from '../../../data-plane/experiments/evidently.ts';
-import { type LogAttributes, silentLogger } from '../../../data-plane/logger.ts';
+import { type LogAttributes, silentLogger } from '../../../shared/logger.ts';
 
 const keys = ['sims', 'similar-items', 'trending'];
 const request = { project: 'my-store', feature: 'product-detail-view', userId: '12', variationKeys: keys };

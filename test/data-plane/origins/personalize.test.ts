@@ -3,7 +3,7 @@
  * server speaking its REST-JSON protocol, so request and response serialisation are exercised for real.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../data-plane/aws-clients.ts';
+import { createAwsClients } from '../../../shared/aws-clients.ts';
 import { type FakePersonalizeRuntime, startFakePersonalizeRuntime } from '../../helpers/fake-personalize-runtime.ts';
 import { appFor, json } from '../helpers.ts';
 

@@ -2,8 +2,8 @@ import { EvaluateFeatureCommand, EvidentlyClient } from '@aws-sdk/client-evident
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import { chooseVariation } from '../../../data-plane/pipeline/choose-variation.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { experimentsResolved } from '../experiments/config-fixtures.ts';
 
 const resolved = experimentsResolved();

@@ -40,6 +40,10 @@ function recorder() {
     lines,
     info: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'info', message, attributes }),
     warn: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'warn', message, attributes }),
+    debug: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'debug', message, attributes }),
+    error: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'error', message, attributes }),
   };
 }
 
@@ -129,6 +133,7 @@ describe('createBuiltinModels', () => {
   it('feeds events to every model of the namespace and no other', async () => {
     const models = createBuiltinModels({ catalogue: catalogue('new') });
     await models.prepare(resolved);
+    const otherBefore = (await models.get('other', variation(resolved, 'other', 'co'))).recommend('someone', 1000);
     await models.learn('shop', [
       { userId: 'u9', itemId: 'new', eventType: 'Purchase' },
       { userId: 'u9', itemId: 'new', eventType: 'Purchase' },
@@ -138,7 +143,8 @@ describe('createBuiltinModels', () => {
       expect(model.recommend('someone', 1)[0]?.itemId).toBe('new');
     }
     const other = await models.get('other', variation(resolved, 'other', 'co'));
-    expect(other.recommend('someone', 1)[0]?.itemId).not.toBe('new');
+    expect(other.recommend('someone', 1000)).toEqual(otherBefore);
+    expect(other.recommend('someone', 1000).map((r) => r.itemId)).not.toContain('new');
   });
 
   it('learns no item that neither the training data nor the catalogue knows', async () => {

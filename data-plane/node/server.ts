@@ -5,13 +5,13 @@
  * the adapter would answer with an empty 400, and requests Node's HTTP parser rejects (malformed
  * request line or header, headers too large), which Node would answer with a bare status line. Both
  * get the same `{type, code, message}` JSON error as every other bad request. Optionally, fresh cache
- * hits are answered before the app (see cache/raw-hits.ts).
+ * hits are answered before the app (see cache-shortcut.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
-import type { RawHits } from './cache/raw-hits.ts';
-import type { ErrorBody } from './errors.ts';
+import type { ErrorBody } from '../errors.ts';
+import type { NodeCacheShortcut } from './cache-shortcut.ts';
 
 const INVALID_TARGET: ErrorBody = {
   type: 'ClientError',
@@ -48,15 +48,15 @@ function onClientError(err: Error & { code?: string }, socket: Duplex): void {
 }
 
 /**
- * An unstarted server; call `listen`. With `rawHits` (the same index the app was given), repeated
- * cacheable GETs are answered from memory before the app is involved.
+ * An unstarted server; call `listen`. With `shortcut` (whose `remember` the app was given as its
+ * `onResponseCached` hook), repeated cacheable GETs are answered from memory before the app is involved.
  *
  * @example
- * createNodeServer(app.fetch, { rawHits }).listen(8080, '127.0.0.1');
+ * createNodeServer(app.fetch, { shortcut }).listen(8080, '127.0.0.1');
  */
 export function createNodeServer(
   fetch: (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>,
-  options: { rawHits?: RawHits } = {},
+  options: { shortcut?: NodeCacheShortcut } = {},
 ): Server {
   const listener = getRequestListener(fetch, {
     errorHandler: () =>
@@ -65,11 +65,11 @@ export function createNodeServer(
         headers: { 'Content-Type': 'application/json; charset=utf-8' },
       }),
   });
-  const { rawHits } = options;
+  const { shortcut } = options;
   const server = createServer(
-    rawHits
+    shortcut
       ? (incoming, outgoing) => {
-          if (!rawHits.serve(incoming, outgoing)) void listener(incoming, outgoing);
+          if (!shortcut.serve(incoming, outgoing)) void listener(incoming, outgoing);
         }
       : listener,
   );

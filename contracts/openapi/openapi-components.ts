@@ -4,8 +4,7 @@
  * built in `generate-openapi.ts` refer to them by `$ref`.
  */
 
-export const AUTH_SCHEMES = ['None', 'ApiKey', 'OAuth2-Cognito'] as const;
-export type AuthScheme = (typeof AUTH_SCHEMES)[number];
+import type { AuthScheme } from '../auth-schemes.ts';
 
 export const ref = (kind: 'schemas' | 'parameters' | 'headers' | 'responses', name: string) => ({
   $ref: `#/components/${kind}/${name}`,

@@ -1,10 +1,10 @@
 /**
  * The Node server's shortcut for cache hits: a second index over the response cache, keyed by the raw
- * request target exactly as received (plus the values of every header any rule of the configuration
- * reads), so a repeated GET is answered straight from the stored bytes without building a Request,
- * routing or running middleware — the Hono path costs several times what writing the bytes does.
- * Entries are registered by the app when it serves or stores a cacheable response (so everything the
- * full path checks has been checked once for that exact request) and answered only while fresh;
+ * request target exactly as received (plus what `contextKeyPart` adds to every cache key), so a
+ * repeated GET is answered straight from the stored bytes without building a Request, routing or
+ * running middleware — the Hono path costs several times what writing the bytes does. Entries come
+ * through the app's `onResponseCached` hook when it serves or stores a cacheable response (so
+ * everything the full path checks has been checked once for that exact request) and answer only while fresh;
  * anything else — another method, `If-None-Match`, a miss, an expired entry, a new configuration, a
  * response an experiment chose (its exposures are recorded by the app) — falls through to the app.
  * Not used with authentication, which must see every request.
@@ -12,13 +12,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
-import { TIME_ZONE_HEADER } from '../../schema/resolve-config.ts';
+import type { CachedResponseInfo } from '../app.ts';
+import { contextKeyPart } from '../cache/cache-key.ts';
+import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from '../cache/cached-inference.ts';
+import type { CachedResponse } from '../cache/response-store.ts';
 import type { ConfigProvider } from '../config/types.ts';
 import { type Metrics, noMetrics } from '../metrics.ts';
-import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from './cached-inference.ts';
-import type { CachedResponse } from './response-store.ts';
-
-const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 interface RawHit {
   entry: CachedResponse;
@@ -26,7 +25,7 @@ interface RawHit {
   headers: Record<string, string | number>;
 }
 
-export interface RawHitsOptions {
+export interface NodeCacheShortcutOptions {
   config: ConfigProvider;
   /** Most targets remembered (default 10 000). */
   maxEntries?: number;
@@ -40,25 +39,25 @@ export interface RawHitsOptions {
 }
 
 /** The raw request of an app request when it came through the Node server; undefined elsewhere. */
-export function incomingOf(env: unknown): IncomingMessage | undefined {
+function incomingOf(env: unknown): IncomingMessage | undefined {
   const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
   return incoming && typeof (incoming as IncomingMessage).url === 'string' ? (incoming as IncomingMessage) : undefined;
 }
 
 /**
  * @example
- * const rawHits = new RawHits({ config });
- * const app = createApp({ ...deps, rawHits });
- * createNodeServer(app.fetch, { rawHits }).listen(8080);
+ * const shortcut = new NodeCacheShortcut({ config });
+ * const app = buildApp({ ...deps, onResponseCached: shortcut.remember });
+ * createNodeServer(app.fetch, { shortcut }).listen(8080);
  */
-export class RawHits {
+export class NodeCacheShortcut {
   readonly #lru: LRUCache<string, RawHit>;
-  readonly #options: RawHitsOptions;
+  readonly #options: NodeCacheShortcutOptions;
   readonly #clock: () => number;
   readonly #metrics: Metrics;
   #config: ResolvedConfig | undefined;
 
-  constructor(options: RawHitsOptions) {
+  constructor(options: NodeCacheShortcutOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
     this.#metrics = options.metrics ?? noMetrics;
@@ -73,21 +72,17 @@ export class RawHits {
   #key(url: string, headers: IncomingMessage['headersDistinct'], config: ResolvedConfig, now: number): string {
     const names = config.contextHeaders;
     if (names.length === 0) return url;
-    const values = names.map((name) => headers[name] ?? null);
-    const bucket = names.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
-    return JSON.stringify([url, values, bucket]);
+    return JSON.stringify([url, ...contextKeyPart(names, (name) => headers[name], now)]);
   }
 
   /**
-   * Remembers that this exact GET request is answered by `entry` (with `headers` added) while it is
-   * fresh; `keyedAt` is the clock reading the response cache keyed the request with.
+   * The app's `onResponseCached` hook: remembers that this exact GET request is answered by the entry
+   * (with `headers` added) while it is fresh; `keyedAt` is the clock reading the cache keyed it with.
+   * Requests that did not come through the Node server are ignored.
    */
-  remember(
-    incoming: IncomingMessage,
-    config: ResolvedConfig,
-    cached: { entry: CachedResponse; keyedAt: number },
-    headers: Record<string, string>,
-  ): void {
+  readonly remember = ({ env, config, cached, headers }: CachedResponseInfo): void => {
+    const incoming = incomingOf(env);
+    if (!incoming) return;
     const { entry, keyedAt } = cached;
     if (incoming.method !== 'GET' || incoming.headers['if-none-match'] !== undefined || config !== this.#config) {
       return;
@@ -99,7 +94,7 @@ export class RawHits {
       entry,
       headers: { ...entry.headers, ...headers, 'X-Cache': 'hit', 'Content-Length': entry.body.byteLength },
     });
-  }
+  };
 
   /** Answers the request from a fresh remembered entry; false when the app must answer it. */
   serve(incoming: IncomingMessage, outgoing: ServerResponse): boolean {

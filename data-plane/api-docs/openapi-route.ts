@@ -5,11 +5,10 @@
  * and origin.
  */
 import { Hono } from 'hono';
-import { generateOpenApi } from '../../control-plane/generate-openapi/generate-openapi.ts';
+import type { AuthScheme } from '../../contracts/auth-schemes.ts';
+import { generateOpenApi } from '../../contracts/openapi/generate-openapi.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
-import type { AppEnv } from '../app.ts';
-
-export type AuthScheme = 'None' | 'ApiKey' | 'OAuth2-Cognito';
+import type { AppEnv } from '../app-env.ts';
 
 /**
  * @example

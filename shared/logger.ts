@@ -1,16 +1,17 @@
 /**
- * The logging contract of the data plane. Powertools' Logger satisfies it on Lambda; `p13n serve`
- * passes a quiet line logger; tests pass `silentLogger` or a recorder. Attributes are plain data so
- * every back end can render them.
+ * The one logging contract of the project (data plane, control plane, CLI, item-metadata import).
+ * Powertools' Logger satisfies it on Lambda; `p13n serve` passes a quiet line logger; tests pass
+ * `silentLogger` or a recorder. Attributes are plain data so every back end can render them.
  */
 
 export type LogAttributes = Record<string, unknown>;
 
+/** Rest attributes so Powertools' Logger (whose extra input is a list) satisfies it as is. */
 export interface Logger {
-  debug(message: string, attributes?: LogAttributes): void;
-  info(message: string, attributes?: LogAttributes): void;
-  warn(message: string, attributes?: LogAttributes): void;
-  error(message: string, attributes?: LogAttributes): void;
+  debug(message: string, ...attributes: LogAttributes[]): void;
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
 }
 
 export const silentLogger: Logger = {

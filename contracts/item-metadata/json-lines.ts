@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import type { ItemMetadata } from '../types.ts';
+import type { ItemMetadata } from './item.ts';
 
 export interface ValidItem {
   line: number;

@@ -14,13 +14,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ItemMetadataConfig } from '../../../schema/config-schema.ts';
-import { dynamodbTableName } from '../dynamodb-store.ts';
-import { localdbDir, localdbFileName, localdbObjectKey, publishLocaldb, removeLocaldbFile } from '../localdb-layout.ts';
-import type { RetryPolicy } from '../retry-policy.ts';
-import type { ItemMetadataLogger } from '../types.ts';
+import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
+import { dynamodbTableName } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { RetryPolicy } from '../../shared/retry.ts';
 import { createDynamodbWriter, purgeOlderVersions } from './dynamodb-writer.ts';
 import { type InvalidLine, readItemLines } from './json-lines.ts';
+import { localdbDir, localdbFileName, localdbObjectKey, publishLocaldb, removeLocaldbFile } from './localdb-layout.ts';
 import { createLocaldbWriter } from './localdb-writer.ts';
 
 export interface ImportItemsOptions {
@@ -36,7 +36,7 @@ export interface ImportItemsOptions {
   dataDir?: string;
   /** Import version stamped on DynamoDB items and naming localdb files (default `Date.now()`). */
   version?: number;
-  logger?: ItemMetadataLogger;
+  logger?: Logger;
   /** DynamoDB retry tuning; tests make it instant. */
   retry?: Partial<RetryPolicy>;
 }

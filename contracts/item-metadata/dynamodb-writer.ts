@@ -6,8 +6,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { ATTRIBUTES_ATTRIBUTE, VERSION_ATTRIBUTE } from '../dynamodb-store.ts';
-import { backoffDelay, DEFAULT_WRITE_RETRY, type RetryPolicy } from '../retry-policy.ts';
+import { backoffDelay, DEFAULT_WRITE_RETRY, type RetryPolicy } from '../../shared/retry.ts';
+import { ATTRIBUTES_ATTRIBUTE, VERSION_ATTRIBUTE } from './dynamodb-layout.ts';
 import type { InvalidLine, ValidItem } from './json-lines.ts';
 
 /** BatchWriteItem's limit on requests per call. */

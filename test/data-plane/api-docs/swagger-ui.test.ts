@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { docsRoutes } from '../../../data-plane/docs/swagger-ui.ts';
+import { docsRoutes } from '../../../data-plane/api-docs/swagger-ui.ts';
 
 describe('docs routes', () => {
   const app = docsRoutes({ title: 'Shop <APIs>' });

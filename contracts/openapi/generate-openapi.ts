@@ -6,9 +6,8 @@
  */
 import type { Action, Config } from '../../schema/config-schema.ts';
 import { type ResolvedConfig, type ResolvedRecommender, resolveConfig } from '../../schema/resolve-config.ts';
-import { type AuthScheme, components, ref } from './openapi-components.ts';
-
-export type { AuthScheme } from './openapi-components.ts';
+import type { AuthScheme } from '../auth-schemes.ts';
+import { components, ref } from './openapi-components.ts';
 
 export interface OpenApiOptions {
   /** Server URLs (CloudFront, API Gateway, local); omitted when empty so tools use the document's origin. */

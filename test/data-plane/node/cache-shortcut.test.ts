@@ -6,12 +6,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppDeps, createApp, type ResponseInfo } from '../../../data-plane/app.ts';
+import type { ResponseInfo } from '../../../data-plane/app.ts';
 import { hashApiKey } from '../../../data-plane/auth/api-keys.ts';
 import { authMiddleware } from '../../../data-plane/auth/middleware.ts';
-import { RawHits } from '../../../data-plane/cache/raw-hits.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
-import { createNodeServer } from '../../../data-plane/node-server.ts';
+import { NodeCacheShortcut } from '../../../data-plane/node/cache-shortcut.ts';
+import { createNodeServer } from '../../../data-plane/node/server.ts';
+import { type AppOptions, buildApp } from '../../../data-plane/wiring.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { fakeOrigin, manualClock, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
 const config = (version = '1') => ({
@@ -55,19 +56,23 @@ let shortcutResponses: ResponseInfo[];
 let server: Server;
 let base: string;
 
-async function start(overrides: Partial<AppDeps> = {}) {
-  const rawHits = new RawHits({ config: provider, clock: clock.now, onResponse: (i) => shortcutResponses.push(i) });
-  const app = createApp({
+async function start(overrides: Partial<AppOptions> = {}) {
+  const shortcut = new NodeCacheShortcut({
+    config: provider,
+    clock: clock.now,
+    onResponse: (i) => shortcutResponses.push(i),
+  });
+  const app = buildApp({
     config: provider,
     clients: unusedClients(),
     resolvers: { http: origin.resolver },
     logger: silentLogger,
     clock: clock.now,
-    rawHits,
+    onResponseCached: shortcut.remember,
     onResponse: (i) => appResponses.push(i),
     ...overrides,
   });
-  server = createNodeServer(app.fetch, { rawHits });
+  server = createNodeServer(app.fetch, { shortcut });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -1,28 +1,30 @@
 /**
- * Events and experiments wired once per app: the SDK clients, the namespace targets (shared by posted
- * events and exposure records), the background runner for exposures, and the route. `createApp` builds
- * one from its dependencies; tests pass fakes for any part.
+ * Events and experiments wired once per app: the namespace targets over the app's AWS clients (shared
+ * by posted events and exposure records), the background runner for exposures, and the route. The
+ * composition root (wiring.ts) builds one; tests pass fakes for any part.
  */
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AwsClients } from '../../shared/aws-clients.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { AppEnv } from '../app-env.ts';
 import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
-import type { Logger } from '../logger.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
-import { createEventAwsClients, type EventAwsClients } from './clients.ts';
 import type { FanOutOptions } from './fan-out.ts';
 import { namespaceTargets } from './namespace-targets.ts';
 import { mountEventsRoute } from './route.ts';
 import { createFileAppender, type FileAppender } from './targets/file-appender.ts';
 import type { LearnFunction } from './targets/types.ts';
 
-export interface EventsFeatureOptions {
+/** The AWS clients events and experiments use (AppDeps.clients has them all). */
+export type EventClients = Pick<AwsClients, 'personalizeEvents' | 'kinesis' | 'firehose' | 'eventBridge' | 'evidently'>;
+
+export interface EventsServiceOptions {
   logger: Logger;
   /** Epoch milliseconds. */
   clock: () => number;
   defaultTimeZone: string;
-  /** Default: clients built on first use, in the SDK's default region. */
-  clients?: EventAwsClients;
+  clients: EventClients;
   /** Feeds `builtin` targets; without it they fail (and are reported). */
   learn?: LearnFunction;
   files?: FileAppender;
@@ -30,7 +32,7 @@ export interface EventsFeatureOptions {
   newSessionId?: () => string;
 }
 
-export interface EventsFeature {
+export interface EventsService {
   /** What `chooseVariation` needs to evaluate experiments. */
   experiments: ExperimentDeps;
   /** Records an exposure for a response an experiment served, in the background. */
@@ -43,11 +45,11 @@ export interface EventsFeature {
 
 /**
  * @example
- * const events = createEventsFeature({ logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn });
+ * const events = createEventsService({ clients, logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn });
  * events.mount(app);
  */
-export function createEventsFeature(options: EventsFeatureOptions): EventsFeature {
-  const clients = options.clients ?? createEventAwsClients();
+export function createEventsService(options: EventsServiceOptions): EventsService {
+  const { clients } = options;
   const targetsFor = namespaceTargets({
     personalizeEvents: clients.personalizeEvents,
     kinesis: clients.kinesis,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests when it is missing (npm's pretest hook runs this).
-# playwright-core drives /usr/bin/chromium; it never downloads a browser of its own.
+# Prepares a machine for the test suite, once, before `npm ci && npm test` (.ci/run calls it): installs
+# Debian's Chromium for the browser test when it is missing. playwright-core drives /usr/bin/chromium;
+# it never downloads a browser of its own. Needs root and apt-get; elsewhere it says what to install.
 set -euo pipefail
 [ -x /usr/bin/chromium ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -4,7 +4,7 @@
  * and a later line with the same ID replaces an earlier one.
  */
 import { open, type RootDatabase } from 'lmdb';
-import type { ItemMetadata } from '../types.ts';
+import type { ItemMetadata } from './item.ts';
 import type { ValidItem } from './json-lines.ts';
 
 export interface LocaldbWriter {
