@@ -40,6 +40,7 @@ import {
   FALLBACK_HEADER,
   type InferenceRequest,
   type PipelineDeps,
+  RECOMMENDATION_ID_HEADER,
   serveInference,
 } from './pipeline/serve-inference.ts';
 import { type CircuitBreakerOptions, CircuitBreakers, CircuitOpenError } from './resilience/circuit-breaker.ts';
@@ -195,7 +196,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const corsOptions: CorsOptions = {
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
-    exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
+    exposeHeaders: [
+      CONFIG_VERSION_HEADER,
+      'ETag',
+      'Cache-Control',
+      'Age',
+      CACHE_STATUS_HEADER,
+      FALLBACK_HEADER,
+      RECOMMENDATION_ID_HEADER,
+    ],
     maxAge: 600,
   };
   app.use(cors(corsOptions));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import type { ItemMetadataStore } from '../../data-plane/item-metadata/types.ts';
 import type { OriginRequest } from '../../data-plane/origins/types.ts';
-import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender } from './helpers.ts';
+import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender, UUID_V7 } from './helpers.ts';
 
 let recommender: TinyRecommender;
 let app: Awaited<ReturnType<typeof appFor>>;
@@ -110,7 +110,11 @@ describe('recommend-items', () => {
     const res = await app.request('/recommend-items/retail/by-get/user%20one?numResults=2');
     expect(res.status).toBe(200);
     expect(recommender.requests.at(-1)!.url).toBe('/users/user%20one/recs?n=2');
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }],
+      recommendationId: res.headers.get('x-personalization-recommendation-id'),
+    });
+    expect(res.headers.get('x-personalization-recommendation-id')).toMatch(UUID_V7);
   });
 });
 
