@@ -59,7 +59,7 @@ interface Conversion {
 interface ExperimentState {
   plan: ExperimentPlan;
   first: Map<string, { variation: string; at: number }>;
-  byRecommendation: Map<string, ExposureIn>;
+  byRecommendation: Map<string, ExposureIn[]>;
   byUser: Map<string, ExposureIn[]>;
   conversions: Map<string, Conversion[]>;
   unattributed: Map<string, { conversions: number; valueSum: number }>;
@@ -79,18 +79,22 @@ function addUnattributed(state: ExperimentState, metric: string, value: number):
   state.unattributed.set(metric, u);
 }
 
-/** The exposure of `state`'s experiment that caused `event`, if any. */
-function causingExposure(state: ExperimentState, event: EventIn, metric: MetricPlan): ExposureIn | undefined {
+/**
+ * The user whose exposure to `state`'s experiment caused `event`, if any: among the experiment's
+ * responses with the event's recommendationId, or to the event's user listing its item, within the
+ * metric's window. Should several users qualify, the least user ID wins (as in the SQL).
+ */
+function causingUser(state: ExperimentState, event: EventIn, metric: MetricPlan): string | undefined {
   const inWindow = (e: ExposureIn) => event.at >= e.at && event.at - e.at <= metric.windowMs;
-  if (event.recommendationId !== undefined) {
-    const exposure = state.byRecommendation.get(event.recommendationId);
-    if (exposure && inWindow(exposure)) return exposure;
-  }
-  if (event.userId !== undefined && event.itemId !== undefined) {
-    const itemId = event.itemId;
-    return state.byUser.get(event.userId)?.find((e) => inWindow(e) && (e.itemIds ?? []).includes(itemId));
-  }
-  return undefined;
+  const candidates = [
+    ...(event.recommendationId === undefined ? [] : (state.byRecommendation.get(event.recommendationId) ?? [])),
+    ...(event.userId === undefined || event.itemId === undefined
+      ? []
+      : (state.byUser.get(event.userId) ?? []).filter((e) => e.itemIds?.includes(event.itemId!))),
+  ];
+  let user: string | undefined;
+  for (const e of candidates) if (inWindow(e) && (user === undefined || e.userId < user)) user = e.userId;
+  return user;
 }
 
 function cumulativeSeries(state: ExperimentState, conversions: Conversion[]): SeriesPoint[] {
@@ -151,8 +155,10 @@ export function attribute(plans: readonly ExperimentPlan[], records: readonly Re
     if (!state.first.has(exposure.userId)) {
       state.first.set(exposure.userId, { variation: exposure.variation, at: exposure.at });
     }
-    if (exposure.recommendationId !== undefined && !state.byRecommendation.has(exposure.recommendationId)) {
-      state.byRecommendation.set(exposure.recommendationId, exposure);
+    if (exposure.recommendationId !== undefined) {
+      const same = state.byRecommendation.get(exposure.recommendationId) ?? [];
+      same.push(exposure);
+      state.byRecommendation.set(exposure.recommendationId, same);
     }
     const list = state.byUser.get(exposure.userId) ?? [];
     list.push(exposure);
@@ -176,12 +182,10 @@ function attributeEvent(states: readonly ExperimentState[], event: EventIn): voi
   );
   let attributed = false;
   for (const { state, metric } of matching) {
-    const exposure = causingExposure(state, event, metric);
-    if (!exposure) continue;
+    const userId = causingUser(state, event, metric);
+    if (userId === undefined) continue;
     attributed = true;
-    state.conversions
-      .get(metric.name)!
-      .push({ userId: exposure.userId, at: event.at, value: metricValue(metric, event) });
+    state.conversions.get(metric.name)!.push({ userId, at: event.at, value: metricValue(metric, event) });
   }
   if (!attributed) {
     for (const { state, metric } of matching) addUnattributed(state, metric.name, metricValue(metric, event));
