@@ -15,6 +15,7 @@ import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
 import { lineLogger } from '../data-plane/logger.ts';
 import { createNodeServer } from '../data-plane/node-server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
+import { experimentsRoutes } from '../experiments/routes.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 
@@ -114,6 +115,7 @@ export async function run(args: string[]): Promise<number> {
     auth: auth && authMiddleware(auth, logger),
     rawHits,
     onResponse,
+    routes: [experimentsRoutes({ clock: Date.now })],
   });
   const preparing = performance.now();
   try {

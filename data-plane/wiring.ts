@@ -32,6 +32,8 @@ export interface WiringOptions {
   auth?: AppDeps['auth'];
   /** The Node server's cache-hit shortcut (p13n serve). */
   rawHits?: AppDeps['rawHits'];
+  /** More route groups to mount (p13n serve's experiments dashboard). */
+  routes?: Array<Hono<AppEnv>>;
 }
 
 export interface DataPlane {
@@ -75,6 +77,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     extraRoutes: (routes) => {
       routes.route('/', openApiRoute());
       if (options.docs) routes.route('/', docsRoutes());
+      for (const group of options.routes ?? []) routes.route('/', group);
     },
     responseCache: responseCacheFromEnv(env),
     auth: options.auth,

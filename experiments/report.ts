@@ -55,7 +55,8 @@ const signedPercent = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${(x * 100
 const formatP = (p: number | null | undefined) =>
   p === null || p === undefined ? '—' : p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
 
-function metricLine(v: ExperimentReadout['variations'][number], m: MetricReadout): string[] {
+/** One table row of a metric, as the report and the dashboard print it. */
+export function metricCells(v: ExperimentReadout['variations'][number], m: MetricReadout): string[] {
   const vs = m.versusControl;
   const lift =
     vs === undefined
@@ -121,7 +122,7 @@ export function formatReadout(readout: Readout): string {
       out.push(
         ...table([
           ['variation', 'users', 'converted', 'rate [95% CI]', 'value/user', 'lift vs control [95% CI]', 'p-value'],
-          ...e.variations.map((v) => metricLine(v, v.metrics[metric]!)),
+          ...e.variations.map((v) => metricCells(v, v.metrics[metric]!)),
         ]),
       );
       const u = e.unattributed[metric];

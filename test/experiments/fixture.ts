@@ -67,6 +67,8 @@ export function fixtureRecords(options: {
   users: number;
   seed: number;
   rates: [number, number];
+  /** Share of users assigned to control (0.5 matches the weights; more makes a sample-ratio mismatch). */
+  controlShare?: number;
   start?: number;
 }): string {
   const random = seededRandom(options.seed);
@@ -77,7 +79,7 @@ export function fixtureRecords(options: {
   let rid = 0;
   for (let u = 0; u < options.users; u++) {
     const userId = `u${u}`;
-    const v = random() < 0.5 ? 0 : 1;
+    const v = random() < (options.controlShare ?? 0.5) ? 0 : 1;
     const variation = v === 0 ? 'control' : 'treatment';
     let t = start + Math.floor(random() * 72 * HOUR);
     const exposures = 1 + Math.floor(random() * 3);
