@@ -6,7 +6,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DUCKDB_PRELUDE, type SqlRow } from '../../experiments/athena-sql.ts';
 
-const COLUMNS: Record<string, string> = {
+export const COLUMNS: Record<string, string> = {
   kind: 'VARCHAR',
   namespace: 'VARCHAR',
   action: 'VARCHAR',
