@@ -2,42 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { attribute } from '../../experiments/attribution.ts';
 import { experimentPlans } from '../../experiments/plan.ts';
 import { parseRecordLine, parseRecords } from '../../experiments/records.ts';
-import { fixtureConfig } from './fixture.ts';
+import { eventRecord, exposureRecord, fixtureConfig, signupRecord } from './fixture.ts';
 
-const at = (minutes: number) => new Date(Date.UTC(2026, 10, 2) + minutes * 60_000).toISOString();
-const exposure = (userId: string, variation: string, minutes: number, recommendationId: string, itemIds: string[]) => ({
-  kind: 'exposure',
-  namespace: 'shop',
-  action: 'recommend-items',
-  recommender: 'for-you',
-  feature: 'home-ab',
-  variation,
-  method: 'hash',
-  userId,
-  recommendationId,
-  itemIds,
-  timestamp: at(minutes),
-});
-const purchase = (minutes: number, fields: Record<string, unknown>) => ({
-  kind: 'event',
-  namespace: 'shop',
-  sessionId: 's',
-  eventType: 'Purchase',
-  sentAt: at(minutes),
-  ...fields,
-});
-const signup = (userId: string, minutes: number) => ({
-  kind: 'conversion',
-  namespace: 'shop',
-  action: 'recommend-items',
-  recommender: 'for-you',
-  feature: 'home-ab',
-  method: 'hash',
-  metric: 'signup',
-  value: 1,
-  userId,
-  timestamp: at(minutes),
-});
+const START = Date.UTC(2026, 10, 2);
+const at = (minutes: number) => START + minutes * 60_000;
+const exposure = (userId: string, variation: string, minutes: number, recommendationId: string, itemIds: string[]) =>
+  exposureRecord(userId, variation, at(minutes), recommendationId, itemIds);
+const purchase = (minutes: number, fields: Record<string, unknown>) => eventRecord('Purchase', at(minutes), fields);
+const signup = (userId: string, minutes: number) => signupRecord(userId, at(minutes));
 
 function run(records: object[]) {
   const { records: parsed, malformed } = parseRecords(records.map((r) => JSON.stringify(r)).join('\n'));
@@ -61,7 +33,7 @@ describe('attribution', () => {
     ]);
     expect(home.variations[0]!.metrics.purchase).toEqual({ convertedUsers: 1, conversions: 2, valueSum: 42 });
     expect(home.variations[1]!.metrics.purchase).toEqual({ convertedUsers: 0, conversions: 0, valueSum: 0 });
-    expect(home.variations[0]!.firstExposureAt).toBe(Date.parse(at(0)));
+    expect(home.variations[0]!.firstExposureAt).toBe(at(0));
   });
 
   it('attributes by recommendationId without a user, or by an item recommended to the user, within the window', () => {
@@ -108,7 +80,7 @@ describe('attribution', () => {
       purchase(90, { recommendationId: 'r1' }),
     ]);
     const series = home.series.purchase!;
-    expect(series.at(-1)).toEqual({ at: Date.parse(at(90)), exposed: [2, 0], converted: [1, 0] });
+    expect(series.at(-1)).toEqual({ at: at(90), exposed: [2, 0], converted: [1, 0] });
     expect(series[0]!.exposed[0]).toBe(1);
   });
 });

@@ -5,19 +5,42 @@
  * outside the window or on items never recommended, posted conversions (some before any exposure) and a
  * few malformed lines. The same text feeds the file report, DuckDB and the dashboard.
  */
+
+import { mulberry32 } from '../../samples/local/generate.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfig } from '../../schema/validate-config.ts';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The seeded generator the sample data uses. */
+export const seededRandom = mulberry32;
+
+const iso = (t: number) => new Date(t).toISOString();
+const EXPERIMENT = {
+  namespace: 'shop',
+  action: 'recommend-items',
+  recommender: 'for-you',
+  feature: 'home-ab',
+  method: 'hash',
+} as const;
+
+/** An exposure record of the fixture's `home-ab` experiment at epoch ms `at`. */
+export function exposureRecord(
+  userId: string,
+  variation: string,
+  at: number,
+  recommendationId: string,
+  itemIds: string[],
+) {
+  return { kind: 'exposure', ...EXPERIMENT, variation, userId, recommendationId, itemIds, timestamp: iso(at) };
+}
+
+/** An event record of namespace `shop` at epoch ms `at`. */
+export function eventRecord(eventType: string, at: number, fields: Record<string, unknown> = {}) {
+  return { kind: 'event', namespace: 'shop', sessionId: 's', eventType, sentAt: iso(at), ...fields };
+}
+
+/** A posted `signup` conversion of `home-ab` at epoch ms `at`. */
+export function signupRecord(userId: string, at: number) {
+  return { kind: 'conversion', ...EXPERIMENT, metric: 'signup', value: 1, userId, timestamp: iso(at) };
 }
 
 export const fixtureConfigJson = {
@@ -75,7 +98,6 @@ export function fixtureRecords(options: {
   const start = options.start ?? Date.UTC(2026, 10, 2);
   const lines: string[] = [];
   const push = (o: object) => lines.push(JSON.stringify(o));
-  const iso = (t: number) => new Date(t).toISOString();
   let rid = 0;
   for (let u = 0; u < options.users; u++) {
     const userId = `u${u}`;
@@ -83,123 +105,37 @@ export function fixtureRecords(options: {
     const variation = v === 0 ? 'control' : 'treatment';
     let t = start + Math.floor(random() * 72 * HOUR);
     const exposures = 1 + Math.floor(random() * 3);
-    let last: { id: string; items: string[]; at: number } | undefined;
+    let last = { id: '', items: [] as string[], at: t };
     for (let e = 0; e < exposures; e++) {
-      const id = `rid-${rid++}`;
-      const items = [0, 1, 2].map(() => `i${Math.floor(random() * 50)}`);
-      push({
-        kind: 'exposure',
-        namespace: 'shop',
-        action: 'recommend-items',
-        recommender: 'for-you',
-        feature: 'home-ab',
-        variation,
-        method: 'hash',
-        userId,
-        recommendationId: id,
-        itemIds: items,
-        timestamp: iso(t),
-      });
-      last = { id, items, at: t };
+      last = { id: `rid-${rid++}`, items: [0, 1, 2].map(() => `i${Math.floor(random() * 50)}`), at: t };
+      push(exposureRecord(userId, variation, t, last.id, last.items));
       t += Math.floor(random() * 5 * HOUR);
     }
-    if (last && random() < options.rates[v]) {
+    if (random() < options.rates[v]) {
       const byId = random() < 0.5;
-      push({
-        kind: 'event',
-        namespace: 'shop',
-        sessionId: `s-${userId}`,
-        ...(byId ? {} : { userId }),
-        eventType: 'Purchase',
-        ...(byId ? { recommendationId: last.id } : { itemId: last.items[1] }),
-        eventValue: Math.round(random() * 10_000) / 100,
-        sentAt: iso(last.at + Math.floor(random() * 20 * HOUR)),
-      });
+      push(
+        eventRecord('Purchase', last.at + Math.floor(random() * 20 * HOUR), {
+          ...(byId ? { recommendationId: last.id } : { userId, itemId: last.items[1] }),
+          eventValue: Math.round(random() * 10_000) / 100,
+        }),
+      );
     }
     const roll = random();
     if (roll < 0.05) {
       // Outside the window, and on an item never recommended: both unattributed.
-      push({
-        kind: 'event',
-        namespace: 'shop',
-        sessionId: 's',
-        userId,
-        eventType: 'Purchase',
-        itemId: last!.items[0],
-        eventValue: 5,
-        sentAt: iso(last!.at + 30 * HOUR),
-      });
-      push({
-        kind: 'event',
-        namespace: 'shop',
-        sessionId: 's',
-        userId,
-        eventType: 'Purchase',
-        itemId: 'never-shown',
-        sentAt: iso(last!.at + HOUR),
-      });
+      push(eventRecord('Purchase', last.at + 30 * HOUR, { userId, itemId: last.items[0], eventValue: 5 }));
+      push(eventRecord('Purchase', last.at + HOUR, { userId, itemId: 'never-shown' }));
     }
-    if (roll > 0.9) {
-      push({
-        kind: 'conversion',
-        namespace: 'shop',
-        action: 'recommend-items',
-        recommender: 'for-you',
-        feature: 'home-ab',
-        variation,
-        method: 'hash',
-        metric: 'signup',
-        value: 1,
-        userId,
-        timestamp: iso(t + HOUR),
-      });
-    }
-    if (roll > 0.98) {
-      // Posted before the user's first exposure: unattributed.
-      push({
-        kind: 'conversion',
-        namespace: 'shop',
-        action: 'recommend-items',
-        recommender: 'for-you',
-        feature: 'home-ab',
-        variation,
-        method: 'hash',
-        metric: 'signup',
-        value: 1,
-        userId,
-        timestamp: iso(start - HOUR),
-      });
-    }
+    if (roll > 0.9) push(signupRecord(userId, t + HOUR));
+    // Posted before the user's first exposure: unattributed.
+    if (roll > 0.98) push(signupRecord(userId, start - HOUR));
     // Ordinary clicks, which no metric counts.
-    push({
-      kind: 'event',
-      namespace: 'shop',
-      sessionId: 's',
-      userId,
-      eventType: 'click',
-      itemId: 'i1',
-      sentAt: iso(t),
-    });
+    push(eventRecord('click', t, { userId, itemId: 'i1' }));
   }
   // A user never exposed posts a conversion, and three malformed lines.
-  push({
-    kind: 'conversion',
-    namespace: 'shop',
-    action: 'recommend-items',
-    recommender: 'for-you',
-    feature: 'home-ab',
-    method: 'hash',
-    metric: 'signup',
-    value: 1,
-    userId: 'stranger',
-    timestamp: iso(start),
-  });
+  push(signupRecord('stranger', start));
   lines.splice(3, 0, '{"kind":"exposure","namespace":"shop"');
   lines.splice(10, 0, '{"kind":"telemetry"}');
-  lines.splice(
-    20,
-    0,
-    JSON.stringify({ kind: 'event', namespace: 'shop', sessionId: 's', eventType: 'Purchase', sentAt: 'yesterday' }),
-  );
+  lines.splice(20, 0, JSON.stringify({ ...eventRecord('Purchase', start), sentAt: 'yesterday' }));
   return `${lines.join('\n')}\n`;
 }
