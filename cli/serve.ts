@@ -21,7 +21,8 @@ export const DEFAULT_CONFIG = 'samples/local/config.json';
 
 const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H] [authentication options]
 
-Serves the personalization APIs on Node.
+Serves the personalization APIs on Node, with Swagger UI at /docs and the experiments dashboard at
+/experiments (readouts as JSON at /experiments/{namespace}).
   --config FILE  configuration file (default $P13N_CONFIG, else ${DEFAULT_CONFIG}); reloaded when it changes
   --port N       port to listen on (default $PORT, else 8080; 0 picks a free port)
   --host H       interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)

@@ -34,7 +34,10 @@ describe('function (lambda) origin', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: enc({ itemList: [{ itemId: 'a' }, 'b'] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/fn/u1?numResults=2&context={"k":"v"}');
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'a' }, { itemId: 'b' }], recommendationId: expect.stringMatching(UUID_V7) });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'a' }, { itemId: 'b' }],
+      recommendationId: expect.stringMatching(UUID_V7),
+    });
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input.FunctionName).toBe(FN);
     expect(input.InvocationType).toBe('RequestResponse');
@@ -82,7 +85,10 @@ describe('sagemaker origin', () => {
   it('invokes the endpoint with the payload as JSON', async () => {
     sagemaker.on(InvokeEndpointCommand).resolves({ Body: enc({ itemList: [{ itemId: 'z', score: 0.1 }] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/sm/u9?numResults=1');
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'z', score: 0.1 }], recommendationId: expect.stringMatching(UUID_V7) });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'z', score: 0.1 }],
+      recommendationId: expect.stringMatching(UUID_V7),
+    });
     const input = sagemaker.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
       EndpointName: 'two-tower',
