@@ -82,6 +82,8 @@ function experimentCard(e) {
   } else if (e.sampleRatio) {
     card.append(el('p', { class: 'srm-ok' }, 'Sample ratio ok (p = ' + pValue(e.sampleRatio.pValue) + ')'));
   }
+  card.append(el('p', { class: 'first-exposure' }, 'First exposure: ' + e.variations
+    .filter((v) => v.firstExposure).map((v) => v.variation + ' ' + v.firstExposure).join(', ')));
   if (e.minimumSample) {
     card.append(el('p', { class: 'minimum' }, 'Minimum sample ' + e.minimumSample.perVariation + ' users per variation: ' +
       (e.minimumSample.reached ? 'reached' : 'not reached yet')));
@@ -134,7 +136,7 @@ nav a { margin-right: 12px; } nav a.current { font-weight: bold; }
 table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 10px; text-align: right; border-bottom: 1px solid #eee; }
 th:first-child, td:first-child { text-align: left; }
 .srm-warning { background: #fdecea; color: #8a1c12; border: 1px solid #f5c2bd; padding: 8px; font-weight: bold; }
-.srm-ok, .minimum, .summary, #meta { color: #555; }
+.srm-ok, .minimum, .first-exposure, .summary, #meta { color: #555; }
 .bars { width: 520px; margin: 8px 0; } .bar-row { display: flex; align-items: center; gap: 8px; height: 22px; }
 .bar-label { width: 120px; } .bar-value { width: 70px; text-align: right; }
 .track { position: relative; flex: 1; height: 10px; background: #f3f3f3; }

@@ -112,6 +112,10 @@ export function formatReadout(readout: Readout): string {
           : `  sample ratio: ok (chi-square ${s.chiSquare.toFixed(2)}, ${s.dof} dof, p = ${formatP(s.pValue)}; weights ${weights})`,
       );
     }
+    const firsts = e.variations.filter((v) => v.firstExposure !== null);
+    if (firsts.length > 0) {
+      out.push(`  first exposure: ${firsts.map((v) => `${v.variation} ${v.firstExposure}`).join(', ')}`);
+    }
     if (e.minimumSample) {
       out.push(
         `  minimum sample ${e.minimumSample.perVariation} users per variation: ${e.minimumSample.reached ? 'reached' : 'not reached yet'}`,

@@ -26,6 +26,7 @@ describe('p13n experiments report', () => {
       /sample ratio: ok \(chi-square \d+\.\d+, 1 dof, p = 0\.\d{4}; weights control 50 \/ treatment 50\)/,
     );
     expect(out).toContain('minimum sample 100 users per variation: reached');
+    expect(out).toMatch(/first exposure: control 2026-11-0\dT[\d:.]+Z, treatment 2026-11-0\dT[\d:.]+Z/);
     expect(out).toMatch(/ {4}control +\d+ +\d+ +\d+\.\d\d% \[\d+\.\d\d%, \d+\.\d\d%\] +\d+\.\d\d +control/);
     expect(out).toMatch(
       / {4}treatment +\d+ +\d+ +\d+\.\d\d% \[.+\] +\d+\.\d\d +[+-]\d+\.\d% \[[+-]\d+\.\d%, [+-]\d+\.\d%\] +\d\.\d{4}/,

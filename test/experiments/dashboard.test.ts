@@ -89,6 +89,9 @@ describe('the experiments dashboard and readout served by p13n serve', () => {
     expect(warning).toContain(
       `users split ${home.variations.map((v) => v.exposedUsers).join(' / ')} against weights 50 / 50`,
     );
+    expect(await page.locator('[data-experiment="home-ab"] .first-exposure').textContent()).toBe(
+      `First exposure: ${home.variations.map((v) => `${v.variation} ${v.firstExposure}`).join(', ')}`,
+    );
     expect(await page.locator('[data-experiment="empty-ab"] .note').textContent()).toBe(
       'no exposures yet: nothing to compare',
     );
