@@ -11,6 +11,10 @@ const INTEGRATION = [
   'test/cli/import-items.test.ts',
   'test/cli/generate-config.test.ts',
   'test/compat/**/*.test.ts',
+  // DuckDB is a native module; the end-to-end test serves the app.
+  'test/experiments/athena-readout.test.ts',
+  'test/experiments/athena-sql.test.ts',
+  'test/experiments/end-to-end.test.ts',
   'test/control-plane/load-item-metadata/emulators.test.ts',
   'test/control-plane/sync-dynamodb-tables/dynalite.test.ts',
   'test/data-plane/app.test.ts',
@@ -30,7 +34,7 @@ const INTEGRATION = [
 /** CDK synth without bundling: threads sharing one loaded aws-cdk-lib. */
 const INFRA = ['test/infra/**/*.test.ts'];
 /** Headless Chromium against a real `p13n serve`. */
-const BROWSER = ['test/cli/serve-embedded-default.test.ts'];
+const BROWSER = ['test/cli/serve-embedded-default.test.ts', 'test/experiments/dashboard.test.ts'];
 
 export default defineConfig({
   test: {

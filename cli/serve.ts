@@ -14,13 +14,15 @@ import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
 import { NodeCacheShortcut } from '../data-plane/node/cache-shortcut.ts';
 import { createNodeServer } from '../data-plane/node/server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
+import { experimentsRoutes } from '../experiments/routes.ts';
 import { lineLogger } from '../shared/logger.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 
 const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H] [authentication options]
 
-Serves the personalization APIs on Node.
+Serves the personalization APIs on Node, with Swagger UI at /docs and the experiments dashboard at
+/experiments (readouts as JSON at /experiments/{namespace}).
   --config FILE  configuration file (default $P13N_CONFIG, else ${DEFAULT_CONFIG}); reloaded when it changes
   --port N       port to listen on (default $PORT, else 8080; 0 picks a free port)
   --host H       interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
@@ -114,6 +116,7 @@ export async function run(args: string[]): Promise<number> {
     auth: auth && authMiddleware(auth, logger),
     onResponseCached: shortcut?.remember,
     onResponse,
+    routes: [experimentsRoutes({ clock: Date.now })],
   });
   const preparing = performance.now();
   try {

@@ -18,7 +18,7 @@ import { ApiError, type ErrorBody, NotFoundError } from './errors.ts';
 import type { EventsService } from './events/events-service.ts';
 import type { Metrics } from './metrics.ts';
 import { mountInferenceRoutes } from './pipeline/inference-routes.ts';
-import { FALLBACK_HEADER } from './pipeline/serve-inference.ts';
+import { FALLBACK_HEADER, RECOMMENDATION_ID_HEADER } from './pipeline/serve-inference.ts';
 
 export interface ResponseInfo {
   method: string;
@@ -96,7 +96,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const corsOptions: CorsOptions = {
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'If-None-Match'],
-    exposeHeaders: [CONFIG_VERSION_HEADER, 'ETag', 'Cache-Control', 'Age', CACHE_STATUS_HEADER, FALLBACK_HEADER],
+    exposeHeaders: [
+      CONFIG_VERSION_HEADER,
+      'ETag',
+      'Cache-Control',
+      'Age',
+      CACHE_STATUS_HEADER,
+      FALLBACK_HEADER,
+      RECOMMENDATION_ID_HEADER,
+    ],
     maxAge: 600,
   };
   app.use(cors(corsOptions));

@@ -110,6 +110,8 @@ export interface WiringOptions {
   auth?: AppDeps['auth'];
   /** The runtime adapter's hook on cached responses (the Node server's shortcut). */
   onResponseCached?: AppDeps['onResponseCached'];
+  /** More route groups to mount (p13n serve's experiments dashboard). */
+  routes?: Array<Hono<AppEnv>>;
 }
 
 export interface DataPlane {
@@ -161,6 +163,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     extraRoutes: (routes) => {
       routes.route('/', openApiRoute());
       if (options.docs) routes.route('/', docsRoutes());
+      for (const group of options.routes ?? []) routes.route('/', group);
     },
     responseCache: responseCacheFromEnv(env),
     auth: options.auth,

@@ -26,6 +26,7 @@ const SETTING_KEYS = [
   'generateConfigDatasetGroups',
   'createSwaggerUi',
   'appConfigExtensionLayerArn',
+  'experimentAnalytics',
 ] as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
@@ -101,6 +102,7 @@ const contextSchema = z
       .string()
       .regex(LAYER_ARN, { error: 'expected a Lambda layer version ARN' })
       .optional(),
+    experimentAnalytics: yesNo.default(false),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -160,6 +162,8 @@ export interface DeploymentSettings {
   readonly generateConfigDatasetGroups: readonly string[] | undefined;
   readonly createSwaggerUi: boolean;
   readonly appConfigExtensionLayerArn: string | undefined;
+  /** Firehose → S3 → Glue table → Athena workgroup for experiment readouts. */
+  readonly experimentAnalytics: boolean;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -193,6 +197,7 @@ function toSettings(c: ParsedContext): DeploymentSettings {
     generateConfigDatasetGroups: c.generateConfigDatasetGroups?.length ? c.generateConfigDatasetGroups : undefined,
     createSwaggerUi: c.createSwaggerUi,
     appConfigExtensionLayerArn: c.appConfigExtensionLayerArn,
+    experimentAnalytics: c.experimentAnalytics,
   };
 }
 

@@ -386,6 +386,30 @@ export const evidentlyExperimentSchema = z
   })
   .describe('CloudWatch Evidently experiment (kept for old configurations; the service was discontinued).');
 
+export const experimentMetricSchema = z
+  .strictObject({
+    description: text.optional(),
+    eventType: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        'Events of this type count as conversions when attributed: their recommendationId is one this experiment served, or their itemId was recommended to the user by it within windowHours.',
+      ),
+    windowHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .optional()
+      .describe('Attribution window after the response, in hours (default 24).'),
+    value: z
+      .union([z.literal('eventValue'), z.number()])
+      .optional()
+      .describe("A conversion's value: the event's `eventValue` (0 when absent), or a constant (default 1)."),
+  })
+  .meta({ id: 'experimentMetric' });
+
 export const hashExperimentSchema = z
   .strictObject({
     method: z.literal('hash'),
@@ -395,9 +419,17 @@ export const hashExperimentSchema = z
       .describe('Percentage of users per variation key; the weights sum to 100.'),
     salt: z.string().max(256).optional().describe('Changes the bucketing without renaming the experiment.'),
     metrics: z
-      .record(z.string().regex(/^\S+$/), z.strictObject({ description: text.optional() }))
+      .record(z.string().regex(/^\S+$/), experimentMetricSchema)
       .optional()
-      .describe('Conversion metrics this experiment accepts.'),
+      .describe(
+        'Conversion metrics: posted `experimentConversions` name them, and those with an `eventType` also count ordinary events attributed to this experiment.',
+      ),
+    minimumSample: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Users exposed per variation before the readout is worth acting on (decided before the test starts).'),
   })
   .describe('Built-in deterministic weighted bucketing of users; no network call.');
 
@@ -552,6 +584,7 @@ export type RecommenderConfig = z.infer<typeof recommenderSchema>;
 export type VariationConfig = z.infer<typeof variationSchema>;
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 export type HashExperimentConfig = z.infer<typeof hashExperimentSchema>;
+export type ExperimentMetricConfig = z.infer<typeof experimentMetricSchema>;
 export type EvidentlyExperimentConfig = z.infer<typeof evidentlyExperimentSchema>;
 export type EventTargetConfig = z.infer<typeof eventTargetSchema>;
 export type CacheControlConfig = z.infer<typeof cacheControlSchema>;

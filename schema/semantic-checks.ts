@@ -196,6 +196,11 @@ export function semanticChecks(config: Config): SemanticReport {
         }
         if (Object.keys(exp.weights).length === 0) error([...ePath, 'weights'], 'needs at least one variation weight');
         else if (Math.abs(total - 100) > 1e-6) error([...ePath, 'weights'], `weights must sum to 100, not ${total}`);
+        for (const [name, metric] of Object.entries(exp.metrics ?? {})) {
+          if (metric.eventType === undefined && (metric.windowHours !== undefined || metric.value !== undefined)) {
+            warn([...ePath, 'metrics', name], 'windowHours and value apply only to metrics with an eventType');
+          }
+        }
       } else if (Object.keys(exp.metrics).length === 0) {
         warn([...ePath, 'metrics'], 'no metrics: conversions for this experiment will be rejected');
       }

@@ -136,6 +136,7 @@ function inferenceResponses(bodySchema: string, auth: AuthScheme, cacheable: boo
         'Cache-Control': ref('headers', 'CacheControl'),
         ...(cacheable ? { ETag: ref('headers', 'ETag') } : {}),
         'X-Personalization-Config-Version': ref('headers', 'ConfigVersion'),
+        'X-Personalization-Recommendation-Id': ref('headers', 'RecommendationId'),
       },
       content: { 'application/json': { schema: ref('schemas', bodySchema) } },
     },

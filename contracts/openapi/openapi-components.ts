@@ -71,19 +71,22 @@ const schemas = {
   },
   RecommendationsResponse: {
     type: 'object',
-    required: ['itemList'],
+    required: ['itemList', 'recommendationId'],
     properties: {
       itemList: { type: 'array', items: ref('schemas', 'Item') },
-      recommendationId: { type: 'string', description: 'Pass back on events to attribute them.' },
+      recommendationId: {
+        type: 'string',
+        description: "The origin's (Personalize), else a generated UUIDv7. Pass it back on events to attribute them.",
+      },
       matchedExperiment: ref('schemas', 'MatchedExperiment'),
     },
   },
   RankingResponse: {
     type: 'object',
-    required: ['personalizedRanking'],
+    required: ['personalizedRanking', 'recommendationId'],
     properties: {
       personalizedRanking: { type: 'array', items: ref('schemas', 'Item') },
-      recommendationId: { type: 'string' },
+      recommendationId: { type: 'string', description: 'As for recommendations: pass it back on events.' },
       matchedExperiment: ref('schemas', 'MatchedExperiment'),
     },
   },
@@ -213,6 +216,10 @@ const headers = {
   },
   ConfigVersion: {
     description: 'Version of the configuration that served the request.',
+    schema: { type: 'string' },
+  },
+  RecommendationId: {
+    description: "The response's recommendationId (as in the body).",
     schema: { type: 'string' },
   },
 };

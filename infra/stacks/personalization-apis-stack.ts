@@ -15,6 +15,7 @@ import { Cognito, type UserPoolRef } from '../constructs/cognito.ts';
 import { ControlPlaneFunctions } from '../constructs/control-plane-functions.ts';
 import { DataPlaneFunction } from '../constructs/data-plane-function.ts';
 import { EdgeAuth } from '../constructs/edge-auth.ts';
+import { ExperimentAnalytics } from '../constructs/experiment-analytics.ts';
 import { PersonalizationHttpApi } from '../constructs/http-api.ts';
 import { InitialConfig } from '../constructs/initial-config.ts';
 import { PersonalizationRestApi, type RestApiAuth } from '../constructs/rest-api.ts';
@@ -152,6 +153,18 @@ export class PersonalizationApisStack extends Stack {
     if (settings.createSwaggerUi) {
       const swaggerUi = new SwaggerUi(this, 'SwaggerUi', { stagingBucket: bucket });
       output('SwaggerUiUrl', swaggerUi.url, 'Swagger UI for the generated OpenAPI document (public)');
+    }
+
+    if (settings.experimentAnalytics) {
+      const analytics = new ExperimentAnalytics(this, 'ExperimentAnalytics', { name, producer: dataPlane.function });
+      output(
+        'ExperimentRecordsStreamName',
+        analytics.deliveryStream.deliveryStreamName,
+        'Firehose stream for experiment records: add it to a namespace as a kinesis-firehose event target',
+      );
+      output('ExperimentRecordsBucketName', analytics.bucket.bucketName, 'S3 bucket of the delivered records');
+      output('ExperimentAthenaWorkgroup', analytics.workgroupName, 'p13n experiments report --athena-workgroup');
+      output('ExperimentGlueDatabase', analytics.databaseName, 'p13n experiments report --database');
     }
 
     output('StagingBucketName', bucket.bucketName, 'Staging bucket: upload item metadata under import/{namespace}/');

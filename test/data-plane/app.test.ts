@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ItemMetadataStore } from '../../data-plane/item-metadata/types.ts';
 import type { OriginRequest } from '../../data-plane/origins/types.ts';
 import { createAwsClients } from '../../shared/aws-clients.ts';
-import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender } from './helpers.ts';
+import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender, UUID_V7 } from './helpers.ts';
 
 let recommender: TinyRecommender;
 let app: Awaited<ReturnType<typeof appFor>>;
@@ -110,7 +110,11 @@ describe('recommend-items', () => {
     const res = await app.request('/recommend-items/retail/by-get/user%20one?numResults=2');
     expect(res.status).toBe(200);
     expect(recommender.requests.at(-1)!.url).toBe('/users/user%20one/recs?n=2');
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }],
+      recommendationId: res.headers.get('x-personalization-recommendation-id'),
+    });
+    expect(res.headers.get('x-personalization-recommendation-id')).toMatch(UUID_V7);
   });
 
   it('GETs an old-style URL with placeholders and no method, filled from the request and its query string', async () => {
@@ -124,7 +128,7 @@ describe('recommend-items', () => {
     expect(sent.method).toBe('GET');
     expect(sent.body).toBe('');
     expect(sent.url).toBe(`/users/u%2F1/recs?n=2&f=${encodeURIComponent(filter)}&ctx=${context}`);
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'u/1-pick-1' }, { itemId: 'u/1-pick-2' }] });
+    expect((await json(res)).itemList).toEqual([{ itemId: 'u/1-pick-1' }, { itemId: 'u/1-pick-2' }]);
     await app.request('/recommend-items/retail/old-style/u2');
     expect(recommender.requests.at(-1)!.url).toBe('/users/u2/recs?n=25&f=&ctx=');
   });

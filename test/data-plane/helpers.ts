@@ -9,6 +9,9 @@ import { type AppOptions, buildApp } from '../../data-plane/wiring.ts';
 import { createAwsClients } from '../../shared/aws-clients.ts';
 import { silentLogger } from '../../shared/logger.ts';
 
+/** A generated recommendationId: UUIDv7 (RFC 9562). */
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 export interface RecordedRequest {
   method: string;
   url: string;

@@ -52,6 +52,7 @@ describe('deployment settings', () => {
       generateConfigDatasetGroups: undefined,
       createSwaggerUi: true,
       appConfigExtensionLayerArn: undefined,
+      experimentAnalytics: false,
     });
   });
 

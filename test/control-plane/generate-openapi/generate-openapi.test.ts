@@ -96,6 +96,7 @@ describe('generateOpenApi', () => {
       'Cache-Control',
       'ETag',
       'X-Personalization-Config-Version',
+      'X-Personalization-Recommendation-Id',
     ]);
     expect(get.responses['200'].content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/RecommendationsResponse',

@@ -142,7 +142,8 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     const variation = assignByHash('home-ab', { weights: { left: 50, right: 50 } }, ['left', 'right'], 'user-7');
     const served = await app.request('/recommend-items/shop/for-you/user-7');
     expect(served.status).toBe(200);
-    expect((await json(served)).matchedExperiment).toEqual({
+    const servedBody = await json(served);
+    expect(servedBody.matchedExperiment).toEqual({
       method: 'hash',
       feature: 'home-ab',
       variation,
@@ -175,6 +176,8 @@ describe('POST /events/{namespace} and exposures through the app', () => {
         variation,
         method: 'hash',
         userId: 'user-7',
+        recommendationId: servedBody.recommendationId,
+        itemIds: servedBody.itemList.map((item: { itemId: string }) => item.itemId),
         timestamp: '2026-11-02T10:00:00.000Z',
       },
       {
