@@ -4,6 +4,7 @@
  * any construct is built.
  */
 import * as z from 'zod';
+import { DEFAULT_TABLE_PREFIX } from '../schema/resolve-config.ts';
 
 const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
 const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;
@@ -27,6 +28,8 @@ const SETTING_KEYS = [
   'generateConfigDatasetGroups',
   'createSwaggerUi',
   'appConfigExtensionLayerArn',
+  'tableNamePrefixes',
+  'webAcl',
 ] as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
@@ -70,6 +73,19 @@ const datasetGroups = z
     error: "expected 'all' or comma-separated Personalize dataset group names",
   });
 
+/** DynamoDB table names are 3-255 of [A-Za-z0-9_.-]; a prefix leaves room for the namespace. */
+const tableNamePrefixes = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((prefix) => prefix.trim())
+      .filter((prefix) => prefix.length > 0),
+  )
+  .refine((prefixes) => prefixes.length > 0 && prefixes.every((prefix) => /^[\w.-]{1,200}$/.test(prefix)), {
+    error: 'expected comma-separated DynamoDB table name prefixes (letters, digits, _ . -)',
+  });
+
 const contextSchema = z
   .strictObject({
     applicationName: z
@@ -102,6 +118,8 @@ const contextSchema = z
       .string()
       .regex(LAYER_ARN, { error: 'expected a Lambda layer version ARN' })
       .optional(),
+    tableNamePrefixes: tableNamePrefixes.default([DEFAULT_TABLE_PREFIX]),
+    webAcl: yesNo.default(false),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -161,6 +179,10 @@ export interface DeploymentSettings {
   readonly generateConfigDatasetGroups: readonly string[] | undefined;
   readonly createSwaggerUi: boolean;
   readonly appConfigExtensionLayerArn: string | undefined;
+  /** The `tableNamePrefix` values configurations may use; IAM allows tables starting with these only. */
+  readonly tableNamePrefixes: readonly string[];
+  /** Put an AWS WAF web ACL in front of CloudFront and the REST API. */
+  readonly webAcl: boolean;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -194,6 +216,8 @@ function toSettings(c: ParsedContext): DeploymentSettings {
     generateConfigDatasetGroups: c.generateConfigDatasetGroups?.length ? c.generateConfigDatasetGroups : undefined,
     createSwaggerUi: c.createSwaggerUi,
     appConfigExtensionLayerArn: c.appConfigExtensionLayerArn,
+    tableNamePrefixes: c.tableNamePrefixes,
+    webAcl: c.webAcl,
   };
 }
 

@@ -2,7 +2,8 @@
  * The CloudFront distribution in front of the HTTP API. Its cache policy and origin-request policy
  * start neutral (every query string in the cache key, no headers) and the control plane rewrites
  * them from the configuration's cacheControl and auto-context rules. With OAuth2-Cognito the
- * edge-auth function checks tokens on viewer requests, before the cache.
+ * edge-auth function checks tokens on viewer requests, before the cache. Standard logs go to the log
+ * bucket under `cdn/`; the optional web ACL filters requests before all of it.
  */
 import { Duration } from 'aws-cdk-lib';
 import {
@@ -20,13 +21,18 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IVersion } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeDistribution } from './distribution-findings.ts';
 
 export interface CdnProps {
   /** The API's host name. */
   readonly originDomainName: string;
   /** The edge-auth function version to run on viewer requests. */
   readonly viewerRequestAuth?: IVersion;
+  readonly logBucket: IBucket;
+  /** The CLOUDFRONT-scope web ACL to associate, when the webAcl context key is on. */
+  readonly webAclArn?: string;
 }
 
 export class Cdn extends Construct {
@@ -54,6 +60,10 @@ export class Cdn extends Construct {
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Personalization APIs',
       priceClass: PriceClass.PRICE_CLASS_ALL,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cdn/',
+      webAclId: props.webAclArn,
       defaultBehavior: {
         origin: new HttpOrigin(props.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -67,6 +77,7 @@ export class Cdn extends Construct {
           : undefined,
       },
     });
+    acknowledgeDistribution(this.distribution, props.webAclArn !== undefined);
     this.url = `https://${this.distribution.distributionDomainName}/`;
   }
 }

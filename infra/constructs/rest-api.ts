@@ -3,16 +3,21 @@
  * plane as a Lambda proxy; GETs key the stage cache by the path and the documented query parameters
  * (the control plane adds the headers auto-context reads). Authentication is an API key with a
  * usage plan (ApiKey) or a Cognito authorizer accepting access tokens (OAuth2-Cognito); preflight
- * OPTIONS never need either.
+ * OPTIONS never need either. The stage writes JSON access logs and error execution logs to CloudWatch
+ * Logs, a request validator checks the declared parameters (bodies are checked by the data plane,
+ * whose 400s name the field), and the optional regional web ACL filters requests first.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
+  AccessLogFormat,
   ApiKey,
   ApiKeySourceType,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   Cors,
   LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
   type MethodOptions,
   ResponseType,
   RestApi,
@@ -20,10 +25,14 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { CACHE_KEY_QUERY_PARAMETERS as INFERENCE_CACHE_KEY_QUERY_PARAMETERS } from '../../control-plane/sync-cache-settings/desired-cache-settings.ts';
+import { acknowledge, type Findings } from '../acknowledgements.ts';
 import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
+import { WebAcl } from './web-acl.ts';
 
 /** Query parameters that change a GET response, so they key the stage cache (the control plane keeps the same list). */
 const CACHE_KEY_QUERY_PARAMETERS = [...INFERENCE_CACHE_KEY_QUERY_PARAMETERS, 'userId'] as const;
@@ -46,6 +55,8 @@ export interface PersonalizationRestApiProps {
   readonly auth: RestApiAuth;
   /** Provision the stage cache cluster and cache GETs. */
   readonly cache: boolean;
+  /** Put a regional AWS WAF web ACL in front of the stage. */
+  readonly webAcl: boolean;
 }
 
 export class PersonalizationRestApi extends Construct {
@@ -58,6 +69,10 @@ export class PersonalizationRestApi extends Construct {
   constructor(scope: Construct, id: string, props: PersonalizationRestApiProps) {
     super(scope, id);
     const getPath = '/{proxy+}/GET';
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: 'Personalization APIs',
@@ -71,6 +86,10 @@ export class PersonalizationRestApi extends Construct {
       deployOptions: {
         stageName: props.stageName,
         tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         ...(props.cache
           ? {
               cacheClusterEnabled: true,
@@ -109,6 +128,14 @@ export class PersonalizationRestApi extends Construct {
       };
     }
 
+    methodOptions = {
+      ...methodOptions,
+      requestValidator: this.api.addRequestValidator('Validator', {
+        validateRequestBody: true,
+        validateRequestParameters: true,
+      }),
+    };
+
     const integration = new LambdaIntegration(props.handler);
     const cachedIntegration = new LambdaIntegration(props.handler, {
       cacheKeyParameters: [
@@ -142,6 +169,40 @@ export class PersonalizationRestApi extends Construct {
       });
       plan.addApiKey(this.apiKey);
     }
+    if (props.webAcl) {
+      const acl = new WebAcl(this, 'WebAcl', { scope: 'REGIONAL', metricPrefix: props.apiName });
+      new CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: acl.arn,
+      });
+    }
+    this.acknowledgeFindings(props);
     this.url = this.api.url;
+  }
+
+  private acknowledgeFindings(props: PersonalizationRestApiProps) {
+    const findings: Findings = {};
+    if (props.auth.kind === 'none') {
+      findings['AwsSolutions-APIG4'] = 'authenticationScheme None: the operator chose APIs anyone can call.';
+      findings['AwsSolutions-COG4'] = 'authenticationScheme None: there is no user pool to authorize with.';
+    } else if (props.auth.kind === 'api-key') {
+      findings['AwsSolutions-APIG4'] =
+        'authenticationScheme ApiKey: every method requires the x-api-key header of the usage plan instead of an authorizer.';
+      findings['AwsSolutions-COG4'] = 'authenticationScheme ApiKey: callers present an API key, not Cognito tokens.';
+    }
+    if (!props.webAcl) {
+      findings['AwsSolutions-APIG3'] =
+        'AWS WAF is opt-in (context key webAcl=Yes adds managed rule groups and a per-IP rate limit): it is ' +
+        'billed per web ACL, rule and request.';
+    }
+    acknowledge(this.api, findings);
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(cloudWatchRole, {
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
+          "API Gateway's account-wide logging role for execution logs; AmazonAPIGatewayPushToCloudWatchLogs is " +
+          'the policy AWS documents for it.',
+      });
+    }
   }
 }

@@ -5,6 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
 import { expectSharedResources, expectSwaggerUi, FUNCTIONS, functionId, logicalId, render } from './expectations.ts';
+import { expectHardening } from './hardening.ts';
 import type { Synthesized } from './synth.ts';
 
 export interface Combination {
@@ -16,6 +17,10 @@ export interface Combination {
   /** Any spelling the app accepts (Yes|No|true|false, any case). */
   readonly createSwaggerUi: string;
   readonly generateConfigDatasetGroups?: string;
+  /** The webAcl context key (any spelling the app accepts); unset means no web ACL. */
+  readonly webAcl?: string;
+  /** The tableNamePrefixes context key; unset means the default prefix. */
+  readonly tableNamePrefixes?: string;
 }
 
 export const EXISTING_POOL = {
@@ -98,6 +103,7 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     cacheScheme: 'None',
     createSwaggerUi: 'No',
     generateConfigDatasetGroups: 'retail',
+    tableNamePrefixes: 'Shop_,Catalog_',
   },
   {
     authenticationScheme: 'None',
@@ -106,12 +112,35 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     createSwaggerUi: 'No',
   },
   { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'None', createSwaggerUi: 'Yes' },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+    webAcl: 'Yes',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'No',
+    webAcl: 'true',
+  },
+  {
+    authenticationScheme: 'ApiKey',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    createSwaggerUi: 'Yes',
+    webAcl: 'yes',
+  },
 ];
 
 export function describeCombination(c: Combination): string {
   const pool = c.authenticationScheme === 'OAuth2-Cognito' ? (c.existingPool ? ' (existing pool)' : ' (new pool)') : '';
   const seed = c.generateConfigDatasetGroups ? `, config from ${c.generateConfigDatasetGroups}` : '';
-  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}`;
+  const waf = c.webAcl ? `, webAcl ${c.webAcl}` : '';
+  const tables = c.tableNamePrefixes ? `, tables ${c.tableNamePrefixes}` : '';
+  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}`;
 }
 
 export function contextOf(c: Combination): Record<string, string> {
@@ -126,6 +155,8 @@ export function contextOf(c: Combination): Record<string, string> {
   };
   if (c.existingPool) Object.assign(context, { createCognitoResources: 'No', ...EXISTING_POOL });
   if (c.generateConfigDatasetGroups) context.generateConfigDatasetGroups = c.generateConfigDatasetGroups;
+  if (c.webAcl) context.webAcl = c.webAcl;
+  if (c.tableNamePrefixes) context.tableNamePrefixes = c.tableNamePrefixes;
   return context;
 }
 
@@ -304,7 +335,8 @@ function expectCache(s: Synthesized, c: Combination) {
       expectEdgeFunction(s, c);
     } else {
       expect(associations).toBeUndefined();
-      expect(s.edge).toBeUndefined();
+      // Only the CloudFront web ACL needs the us-east-1 stack then.
+      if (!c.webAcl) expect(s.edge).toBeUndefined();
     }
   } else {
     expect(distributions).toBe(swagger);
@@ -348,7 +380,9 @@ function expectEdgeFunction(s: Synthesized, c: Combination) {
   expect(s.edge).toBeDefined();
   const edge = s.edge!;
   expect(s.stacks.edge!.region).toBe('us-east-1');
-  const fnId = logicalId(edge, 'AWS::Lambda::Function');
+  const fnId = logicalId(edge, 'AWS::Lambda::Function', {
+    Description: 'Personalization APIs: verifies Cognito JWTs on viewer requests',
+  });
   const fn = edge.toJSON().Resources[fnId].Properties;
   expect(fn.Runtime).toBe('nodejs22.x');
   expect(fn.Handler).toBe('index.handler');
@@ -378,4 +412,5 @@ export function expectCombination(s: Synthesized, c: Combination) {
   expectEntryPoint(s, c);
   expectCache(s, c);
   expectSwaggerUi(s);
+  expectHardening(s, c);
 }

@@ -52,7 +52,22 @@ describe('deployment settings', () => {
       generateConfigDatasetGroups: undefined,
       createSwaggerUi: true,
       appConfigExtensionLayerArn: undefined,
+      tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
+      webAcl: false,
     });
+  });
+
+  test('tableNamePrefixes lists the prefixes IAM allows; webAcl reads like the other yes/no keys', () => {
+    expect(parse({ tableNamePrefixes: ' Shop_, PersonalizationApiItemMetadata_ ,' }).tableNamePrefixes).toEqual([
+      'Shop_',
+      'PersonalizationApiItemMetadata_',
+    ]);
+    expect(problems({ tableNamePrefixes: 'ok_,not ok' })).toContain(
+      'tableNamePrefixes: expected comma-separated DynamoDB table name prefixes',
+    );
+    expect(problems({ tableNamePrefixes: ',' })).toContain('tableNamePrefixes: expected comma-separated');
+    expect(parse({ webAcl: 'Yes' }).webAcl).toBe(true);
+    expect(problems({ webAcl: 'sometimes' })).toContain("webAcl: expected Yes | No | true | false, got 'sometimes'");
   });
 
   test.each([
