@@ -129,12 +129,17 @@ const contextSchema = z
         'ApiKey requires apiEntryPointType API-Gateway-REST (HTTP APIs have no API keys)',
       );
     }
-    if (
-      s.apiEntryPointType === 'API-Gateway-REST' &&
-      s.cacheScheme !== 'API-Gateway-Cache' &&
-      s.cacheScheme !== 'None'
-    ) {
-      problem('cacheScheme', `API-Gateway-REST allows only API-Gateway-Cache or None, got '${s.cacheScheme}'`);
+    if (s.apiEntryPointType === 'API-Gateway-REST' && s.cacheScheme === 'CloudFront') {
+      problem(
+        'cacheScheme',
+        `API-Gateway-REST allows only API-Gateway-Cache, Both or None, got '${s.cacheScheme}' (Both puts CloudFront in front of the stage cache)`,
+      );
+    }
+    if (s.authenticationScheme === 'ApiKey' && s.cacheScheme === 'Both') {
+      problem(
+        'cacheScheme',
+        'ApiKey allows only API-Gateway-Cache or None: behind CloudFront a cached answer would reach callers without a key',
+      );
     }
     if (
       s.apiEntryPointType === 'API-Gateway-HTTP' &&

@@ -1,5 +1,5 @@
 /**
- * The CloudFront distribution in front of the HTTP API. Its cache policy and origin-request policy
+ * The CloudFront distribution in front of the HTTP API, or of the REST API's stage (cacheScheme Both). Its cache policy and origin-request policy
  * start neutral (every query string in the cache key, no headers) and the control plane rewrites
  * them from the configuration's cacheControl and auto-context rules. With OAuth2-Cognito the
  * edge-auth function checks tokens on viewer requests, before the cache. Standard logs go to the log
@@ -28,6 +28,8 @@ import { acknowledgeDistribution } from './distribution-findings.ts';
 export interface CdnProps {
   /** The API's host name. */
   readonly originDomainName: string;
+  /** A path prefix for every origin request, e.g. the REST API's `/{stage}`. */
+  readonly originPath?: string;
   /** The edge-auth function version to run on viewer requests. */
   readonly viewerRequestAuth?: IVersion;
   readonly logBucket: IBucket;
@@ -65,7 +67,10 @@ export class Cdn extends Construct {
       logFilePrefix: 'cdn/',
       webAclId: props.webAclArn,
       defaultBehavior: {
-        origin: new HttpOrigin(props.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+        origin: new HttpOrigin(props.originDomainName, {
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          originPath: props.originPath,
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,

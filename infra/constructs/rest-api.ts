@@ -1,13 +1,14 @@
 /**
- * The API Gateway REST API entry point (edge-optimized). GET and POST on every path go to the data
- * plane as a Lambda proxy; GETs key the stage cache by the path and the documented query parameters
- * (the control plane adds the headers auto-context reads). Authentication is an API key with a
- * usage plan (ApiKey) or a Cognito authorizer accepting access tokens (OAuth2-Cognito); preflight
- * OPTIONS never need either. The stage writes JSON access logs and error execution logs to CloudWatch
+ * The API Gateway REST API entry point (edge-optimized, or regional behind our CloudFront with
+ * cacheScheme Both). GET and POST on every path go to the data plane as a Lambda proxy; GETs key the
+ * stage cache by the path and the documented query parameters (the control plane adds the headers
+ * auto-context reads). Authentication is an API key with a usage plan (ApiKey) or a Cognito authorizer
+ * accepting access tokens (OAuth2-Cognito without CloudFront; behind it the edge-auth function checks
+ * them); preflight OPTIONS never need either. The stage writes JSON access logs and error execution logs to CloudWatch
  * Logs, a request validator checks the declared parameters (bodies are checked by the data plane,
  * whose 400s name the field), and the optional regional web ACL filters requests first.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKey,
@@ -15,6 +16,7 @@ import {
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   Cors,
+  EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -44,9 +46,8 @@ const INITIAL_CACHE_TTL = Duration.minutes(5);
 const COGNITO_ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 
 export type RestApiAuth =
-  | { kind: 'none' }
-  | { kind: 'api-key' }
-  | { kind: 'cognito'; pool: UserPoolRef; userPool?: IUserPool };
+  /** No method authorization; `reason` says why (the operator chose None, or CloudFront's edge-auth checks tokens). */
+  { kind: 'none'; reason: string } | { kind: 'api-key' } | { kind: 'cognito'; pool: UserPoolRef; userPool?: IUserPool };
 
 export interface PersonalizationRestApiProps {
   readonly handler: IFunction;
@@ -57,12 +58,16 @@ export interface PersonalizationRestApiProps {
   readonly cache: boolean;
   /** Put a regional AWS WAF web ACL in front of the stage. */
   readonly webAcl: boolean;
+  /** Our CloudFront distribution fronts the API (cacheScheme Both): a regional endpoint, not edge-optimized. */
+  readonly behindCloudFront?: boolean;
 }
 
 export class PersonalizationRestApi extends Construct {
   public readonly api: RestApi;
   /** The invoke URL of the stage, ending with `/`. */
   public readonly url: string;
+  /** The API's host name, for a CloudFront origin. */
+  public readonly domainName: string;
   public readonly stageName: string;
   public readonly apiKey?: ApiKey;
 
@@ -77,6 +82,8 @@ export class PersonalizationRestApi extends Construct {
       restApiName: props.apiName,
       description: 'Personalization APIs',
       apiKeySourceType: ApiKeySourceType.HEADER,
+      // Behind our own distribution an edge-optimized endpoint would add a second CloudFront hop.
+      endpointTypes: props.behindCloudFront ? [EndpointType.REGIONAL] : undefined,
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
@@ -178,13 +185,14 @@ export class PersonalizationRestApi extends Construct {
     }
     this.acknowledgeFindings(props);
     this.url = this.api.url;
+    this.domainName = Fn.select(2, Fn.split('/', this.url));
   }
 
   private acknowledgeFindings(props: PersonalizationRestApiProps) {
     const findings: Findings = {};
     if (props.auth.kind === 'none') {
-      findings['AwsSolutions-APIG4'] = 'authenticationScheme None: the operator chose APIs anyone can call.';
-      findings['AwsSolutions-COG4'] = 'authenticationScheme None: there is no user pool to authorize with.';
+      findings['AwsSolutions-APIG4'] = props.auth.reason;
+      findings['AwsSolutions-COG4'] = props.auth.reason;
     } else if (props.auth.kind === 'api-key') {
       findings['AwsSolutions-APIG4'] =
         'authenticationScheme ApiKey: every method requires the x-api-key header of the usage plan instead of an authorizer.';

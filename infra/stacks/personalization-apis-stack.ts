@@ -80,47 +80,52 @@ export class PersonalizationApisStack extends Stack {
     let cdn: Cdn | undefined;
     let restApi: PersonalizationRestApi | undefined;
     let apiUrl: string;
+    // Behind CloudFront with OAuth2-Cognito, the edge-auth function verifies tokens on viewer requests.
+    const edgeAuthorized = pool !== undefined && settings.cloudFront;
+    const unauthorizedReason = edgeAuthorized
+      ? 'OAuth2-Cognito behind CloudFront: the edge-auth function verifies tokens on viewer requests ' +
+        '(an authorizer here would need the Authorization header in the CloudFront cache key).'
+      : 'authenticationScheme None: the operator chose APIs anyone can call.';
+    const addCdn = (originDomainName: string, originPath?: string) => {
+      const edgeAuth =
+        pool !== undefined
+          ? new EdgeAuth(this, 'EdgeAuth', { pool, edgeStackId: props.edgeStack?.node.id ?? `${id}-edge` })
+          : undefined;
+      const distribution = new Cdn(this, 'Cdn', {
+        originDomainName,
+        originPath,
+        viewerRequestAuth: edgeAuth?.function.currentVersion,
+        logBucket,
+        webAclArn: cloudFrontWebAclArn,
+      });
+      apiUrls.push(distribution.url);
+      output('CdnUrl', distribution.url, 'CloudFront URL of the APIs: use this one');
+      output(
+        'CachePolicyId',
+        distribution.cachePolicy.cachePolicyId,
+        'CloudFront cache policy the control plane keeps in sync',
+      );
+      output(
+        'OriginRequestPolicyId',
+        distribution.originRequestPolicy.originRequestPolicyId,
+        'CloudFront origin-request policy the control plane keeps in sync',
+      );
+      return distribution;
+    };
     if (settings.apiEntryPointType === 'API-Gateway-HTTP') {
       const httpApi = new PersonalizationHttpApi(this, 'HttpApi', {
         handler: dataPlane.function,
         apiName: name,
         jwt: pool !== undefined && !settings.cloudFront ? pool : undefined,
-        unauthorizedReason:
-          pool !== undefined
-            ? 'OAuth2-Cognito behind CloudFront: the edge-auth function verifies tokens on viewer requests ' +
-              '(an authorizer here would need the Authorization header in the CloudFront cache key).'
-            : 'authenticationScheme None: the operator chose APIs anyone can call.',
+        unauthorizedReason,
       });
       apiUrl = httpApi.url;
-      if (settings.cloudFront) {
-        const edgeAuth =
-          pool !== undefined
-            ? new EdgeAuth(this, 'EdgeAuth', { pool, edgeStackId: props.edgeStack?.node.id ?? `${id}-edge` })
-            : undefined;
-        cdn = new Cdn(this, 'Cdn', {
-          originDomainName: httpApi.domainName,
-          viewerRequestAuth: edgeAuth?.function.currentVersion,
-          logBucket,
-          webAclArn: cloudFrontWebAclArn,
-        });
-        apiUrls.push(cdn.url);
-        output('CdnUrl', cdn.url, 'CloudFront URL of the APIs: use this one');
-        output(
-          'CachePolicyId',
-          cdn.cachePolicy.cachePolicyId,
-          'CloudFront cache policy the control plane keeps in sync',
-        );
-        output(
-          'OriginRequestPolicyId',
-          cdn.originRequestPolicy.originRequestPolicyId,
-          'CloudFront origin-request policy the control plane keeps in sync',
-        );
-      }
+      if (settings.cloudFront) cdn = addCdn(httpApi.domainName);
       output('HttpApiUrl', apiUrl, 'API Gateway HTTP API URL');
     } else {
-      let auth: RestApiAuth = { kind: 'none' };
+      let auth: RestApiAuth = { kind: 'none', reason: unauthorizedReason };
       if (settings.authenticationScheme === 'ApiKey') auth = { kind: 'api-key' };
-      else if (pool !== undefined)
+      else if (pool !== undefined && !edgeAuthorized)
         auth = { kind: 'cognito', pool, userPool: pool instanceof Cognito ? pool.userPool : undefined };
       restApi = new PersonalizationRestApi(this, 'RestApi', {
         handler: dataPlane.function,
@@ -129,8 +134,10 @@ export class PersonalizationApisStack extends Stack {
         auth,
         cache: settings.apiGatewayCache,
         webAcl: settings.webAcl,
+        behindCloudFront: settings.cloudFront,
       });
       apiUrl = restApi.url;
+      if (settings.cloudFront) cdn = addCdn(restApi.domainName, `/${restApi.stageName}`);
       output('RestApiUrl', apiUrl, 'API Gateway REST API URL (stage included)');
       if (restApi.apiKey) {
         output(

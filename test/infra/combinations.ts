@@ -11,7 +11,7 @@ import type { Synthesized } from './synth.ts';
 export interface Combination {
   readonly authenticationScheme: 'OAuth2-Cognito' | 'ApiKey' | 'None';
   readonly apiEntryPointType: 'API-Gateway-HTTP' | 'API-Gateway-REST';
-  readonly cacheScheme: 'CloudFront' | 'API-Gateway-Cache' | 'None';
+  readonly cacheScheme: 'CloudFront' | 'API-Gateway-Cache' | 'Both' | 'None';
   /** OAuth2 only: use an existing pool instead of creating one. */
   readonly existingPool?: boolean;
   /** Any spelling the app accepts (Yes|No|true|false, any case). */
@@ -114,8 +114,29 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
   { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'None', createSwaggerUi: 'Yes' },
   {
     authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
+    createSwaggerUi: 'Yes',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
+    existingPool: true,
+    createSwaggerUi: 'No',
+  },
+  { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both', createSwaggerUi: 'No' },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
     apiEntryPointType: 'API-Gateway-HTTP',
     cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+    webAcl: 'Yes',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
     createSwaggerUi: 'Yes',
     webAcl: 'Yes',
   },
@@ -134,6 +155,9 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     webAcl: 'yes',
   },
 ];
+
+/** Our CloudFront distribution fronts the API. */
+export const hasCdn = (c: Combination) => c.cacheScheme === 'CloudFront' || c.cacheScheme === 'Both';
 
 export function describeCombination(c: Combination): string {
   const pool = c.authenticationScheme === 'OAuth2-Cognito' ? (c.existingPool ? ' (existing pool)' : ' (new pool)') : '';
@@ -171,7 +195,7 @@ function expectAuthentication(s: Synthesized, c: Combination) {
   expect(pools).toBe(createsPool ? 1 : 0);
   if (createsPool) {
     // The pool lives beside the edge function when there is one in us-east-1.
-    const home = c.cacheScheme === 'CloudFront' && s.edge ? s.edge : t;
+    const home = hasCdn(c) && s.edge ? s.edge : t;
     home.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH']),
       GenerateSecret: false,
@@ -201,7 +225,8 @@ function expectAuthentication(s: Synthesized, c: Combination) {
   }
 
   const oauth = c.authenticationScheme === 'OAuth2-Cognito';
-  if (oauth && c.apiEntryPointType === 'API-Gateway-REST') {
+  // Behind CloudFront the edge-auth function checks tokens; a REST authorizer stands alone.
+  if (oauth && c.apiEntryPointType === 'API-Gateway-REST' && !hasCdn(c)) {
     const authorizer = logicalId(t, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
     const arns = t.toJSON().Resources[authorizer].Properties.ProviderARNs.map(render);
     if (c.existingPool) {
@@ -293,7 +318,7 @@ function expectCache(s: Synthesized, c: Combination) {
   const t = s.main;
   const distributions = Object.keys(t.findResources('AWS::CloudFront::Distribution')).length;
   const swagger = ['yes', 'true'].includes(c.createSwaggerUi.toLowerCase()) ? 1 : 0;
-  if (c.cacheScheme === 'CloudFront') {
+  if (hasCdn(c)) {
     expect(distributions).toBe(1 + swagger);
     const cachePolicy = logicalId(t, 'AWS::CloudFront::CachePolicy');
     const originRequestPolicy = logicalId(t, 'AWS::CloudFront::OriginRequestPolicy');
@@ -304,12 +329,25 @@ function expectCache(s: Synthesized, c: Combination) {
     expect(behavior.CachePolicyId).toEqual({ Ref: cachePolicy });
     expect(behavior.OriginRequestPolicyId).toEqual({ Ref: originRequestPolicy });
     const origin = t.toJSON().Resources[cdn].Properties.DistributionConfig.Origins[0];
-    expect(origin.DomainName).toEqual({
-      'Fn::Select': [
-        2,
-        { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(t, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }] },
-      ],
-    });
+    const rest = c.apiEntryPointType === 'API-Gateway-REST';
+    if (rest) {
+      // The stage's regional endpoint (no second, edge-optimized CloudFront), the stage as origin path.
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      // The host of the stage URL https://{api}.execute-api.{region}.{suffix}/{stage}/.
+      expect(origin.DomainName['Fn::Select'][0]).toBe(2);
+      const url = origin.DomainName['Fn::Select'][1]['Fn::Split'][1];
+      expect(render(url)).toBe(
+        `https://{${logicalId(t, 'AWS::ApiGateway::RestApi')}}.execute-api.eu-west-1.{AWS::URLSuffix}/{${logicalId(t, 'AWS::ApiGateway::Stage')}}/`,
+      );
+      expect(origin.OriginPath).toBe('/staging');
+    } else {
+      expect(origin.DomainName).toEqual({
+        'Fn::Select': [
+          2,
+          { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(t, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }] },
+        ],
+      });
+    }
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: FUNCTIONS.syncCacheSettings,
       Environment: {
@@ -324,8 +362,8 @@ function expectCache(s: Synthesized, c: Combination) {
     t.hasOutput('OriginRequestPolicyId', {});
     // The OpenAPI servers list the CDN first.
     const openApi = t.toJSON().Resources[functionId(t, FUNCTIONS.generateOpenApi)].Properties;
-    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toBe(
-      `https://{${cdn}.DomainName}/,{${logicalId(t, 'AWS::ApiGatewayV2::Api')}.ApiEndpoint}/`,
+    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toMatch(
+      new RegExp(`^https://\\{${cdn}\\.DomainName\\}/,.*${rest ? 'execute-api' : 'ApiEndpoint'}`),
     );
 
     const associations = behavior.LambdaFunctionAssociations;
@@ -348,7 +386,7 @@ function expectCache(s: Synthesized, c: Combination) {
 
   if (c.apiEntryPointType === 'API-Gateway-REST') {
     const stage = t.toJSON().Resources[logicalId(t, 'AWS::ApiGateway::Stage')].Properties;
-    if (c.cacheScheme === 'API-Gateway-Cache') {
+    if (c.cacheScheme === 'API-Gateway-Cache' || c.cacheScheme === 'Both') {
       expect(stage.CacheClusterEnabled).toBe(true);
       expect(stage.CacheClusterSize).toBe('0.5');
       expect(stage.MethodSettings).toEqual(

@@ -10,7 +10,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
 import { LOG_RETENTION_DAYS } from '../../infra/constructs/log-bucket.ts';
 import { MANAGED_RULE_GROUPS, RATE_LIMIT_PER_5_MINUTES } from '../../infra/constructs/web-acl.ts';
-import type { Combination } from './combinations.ts';
+import { type Combination, hasCdn } from './combinations.ts';
 import { FUNCTIONS, functionId, logicalId, stagingBucketId } from './expectations.ts';
 import type { Synthesized } from './synth.ts';
 
@@ -106,7 +106,7 @@ function expectStateMachineLogging(s: Synthesized) {
 
 function expectCognito(s: Synthesized, c: Combination) {
   if (c.authenticationScheme !== 'OAuth2-Cognito' || c.existingPool) return;
-  const home = c.cacheScheme === 'CloudFront' && s.edge ? s.edge : s.main;
+  const home = hasCdn(c) && s.edge ? s.edge : s.main;
   home.hasResourceProperties('AWS::Cognito::UserPool', {
     Policies: {
       PasswordPolicy: Match.objectLike({
@@ -146,7 +146,7 @@ function expectWebAcls(s: Synthesized, c: Combination) {
     ]);
     expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
   }
-  if (c.cacheScheme === 'CloudFront') {
+  if (hasCdn(c)) {
     // CloudFront web ACLs exist in us-east-1 only: the edge stack's, read back across regions.
     expect(s.edge).toBeDefined();
     s.edge!.resourceCountIs('AWS::WAFv2::WebACL', 1);

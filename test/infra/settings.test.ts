@@ -35,6 +35,8 @@ const SUPPORTED = new Set([
   'ApiKey/API-Gateway-REST/None',
   'None/API-Gateway-REST/API-Gateway-Cache',
   'None/API-Gateway-REST/None',
+  'OAuth2-Cognito/API-Gateway-REST/Both',
+  'None/API-Gateway-REST/Both',
 ]);
 
 describe('deployment settings', () => {
@@ -124,14 +126,22 @@ describe('deployment settings', () => {
     );
   });
 
-  test.each(['CloudFront', 'Both'])(
-    'REST with cacheScheme %s says REST allows only API-Gateway-Cache or None',
-    (cacheScheme) => {
-      expect(problems({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme })).toContain(
-        `cacheScheme: API-Gateway-REST allows only API-Gateway-Cache or None, got '${cacheScheme}'`,
-      );
-    },
-  );
+  test('REST with cacheScheme CloudFront says REST allows only API-Gateway-Cache, Both or None', () => {
+    expect(
+      problems({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'CloudFront' }),
+    ).toContain("cacheScheme: API-Gateway-REST allows only API-Gateway-Cache, Both or None, got 'CloudFront'");
+  });
+
+  test('ApiKey with cacheScheme Both says why CloudFront cannot front it', () => {
+    expect(
+      problems({ authenticationScheme: 'ApiKey', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both' }),
+    ).toContain('cacheScheme: ApiKey allows only API-Gateway-Cache or None: behind CloudFront');
+  });
+
+  test('Both on REST means CloudFront and the stage cache', () => {
+    const s = parse({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both' });
+    expect([s.cloudFront, s.apiGatewayCache]).toEqual([true, true]);
+  });
 
   test.each(['API-Gateway-Cache', 'Both'])(
     'HTTP with cacheScheme %s says HTTP APIs have no stage cache',
@@ -194,7 +204,7 @@ describe('deployment settings', () => {
     await expect(run).rejects.toMatchObject({
       code: expect.any(Number),
       stderr: expect.stringContaining(
-        "cacheScheme: API-Gateway-REST allows only API-Gateway-Cache or None, got 'CloudFront'",
+        "cacheScheme: API-Gateway-REST allows only API-Gateway-Cache, Both or None, got 'CloudFront'",
       ),
     });
   }, 120_000);
