@@ -1,9 +1,9 @@
 /**
  * Builds the app's stacks for a set of deployment settings: the main stack, plus a us-east-1 stack
  * for Lambda@Edge (OAuth2-Cognito) and the CloudFront web ACL (webAcl) when they meet CloudFront and
- * the main stack is in another region.
+ * the main stack is in another region. Every resource of both carries the `resourceTags`.
  */
-import { type App, Stack } from 'aws-cdk-lib';
+import { type App, Stack, Tags } from 'aws-cdk-lib';
 import type { DeploymentSettings } from './settings.ts';
 import { PersonalizationApisStack } from './stacks/personalization-apis-stack.ts';
 
@@ -55,5 +55,9 @@ export function definePersonalizationApis(
     settings,
     edgeStack: edge,
   });
+  for (const stack of [main, edge]) {
+    if (stack === undefined) continue;
+    for (const [key, value] of Object.entries(settings.resourceTags)) Tags.of(stack).add(key, value);
+  }
   return { main, edge };
 }

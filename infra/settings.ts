@@ -30,6 +30,7 @@ const SETTING_KEYS = [
   'appConfigExtensionLayerArn',
   'tableNamePrefixes',
   'webAcl',
+  'resourceTags',
 ] as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
@@ -86,6 +87,38 @@ const tableNamePrefixes = z
     error: 'expected comma-separated DynamoDB table name prefixes (letters, digits, _ . -)',
   });
 
+/** AWS tag rules: keys 1-128 and values 0-256 of letters, digits, spaces and `_ . : / = + - @`; no `aws:` keys. */
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/iu;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** `key=value,key=value` (from -c) or an object of strings (from cdk.json). */
+const resourceTags = z
+  .union([z.string(), z.record(z.string(), z.string())])
+  .transform((input, ctx) => {
+    if (typeof input !== 'string') return input;
+    const tags: Record<string, string> = {};
+    for (const pair of input
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const at = pair.indexOf('=');
+      if (at <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected key=value pairs separated by commas, got '${pair}'` });
+        return z.NEVER;
+      }
+      tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    }
+    return tags;
+  })
+  .refine((tags) => Object.keys(tags).length <= 40, { error: 'at most 40 tags' })
+  .superRefine((tags, ctx) => {
+    for (const [key, value] of Object.entries(tags)) {
+      if (!TAG_KEY.test(key))
+        ctx.addIssue({ code: 'custom', message: `invalid tag key '${key}' (1-128 characters, not aws:)` });
+      if (!TAG_VALUE.test(value)) ctx.addIssue({ code: 'custom', message: `invalid value of tag '${key}'` });
+    }
+  });
+
 const contextSchema = z
   .strictObject({
     applicationName: z
@@ -120,6 +153,7 @@ const contextSchema = z
       .optional(),
     tableNamePrefixes: tableNamePrefixes.default([DEFAULT_TABLE_PREFIX]),
     webAcl: yesNo.default(false),
+    resourceTags: resourceTags.default({}),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -188,6 +222,8 @@ export interface DeploymentSettings {
   readonly tableNamePrefixes: readonly string[];
   /** Put an AWS WAF web ACL in front of CloudFront and the REST API. */
   readonly webAcl: boolean;
+  /** Tags put on every resource of every stack. */
+  readonly resourceTags: Readonly<Record<string, string>>;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -223,6 +259,7 @@ function toSettings(c: ParsedContext): DeploymentSettings {
     appConfigExtensionLayerArn: c.appConfigExtensionLayerArn,
     tableNamePrefixes: c.tableNamePrefixes,
     webAcl: c.webAcl,
+    resourceTags: c.resourceTags,
   };
 }
 

@@ -4,7 +4,15 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
-import { expectSharedResources, expectSwaggerUi, FUNCTIONS, functionId, logicalId, render } from './expectations.ts';
+import {
+  expectSharedResources,
+  expectSwaggerUi,
+  expectTagged,
+  FUNCTIONS,
+  functionId,
+  logicalId,
+  render,
+} from './expectations.ts';
 import { expectHardening } from './hardening.ts';
 import type { Synthesized } from './synth.ts';
 
@@ -167,8 +175,14 @@ export function describeCombination(c: Combination): string {
   return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}`;
 }
 
+/** Tags every combination deploys with (the resourceTags context key, `key=value,...`). */
+export const RESOURCE_TAGS = { team: 'personalization', 'cost-center': '4711' };
+
 export function contextOf(c: Combination): Record<string, string> {
   const context: Record<string, string> = {
+    resourceTags: Object.entries(RESOURCE_TAGS)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', '),
     applicationName: 'shop',
     environmentName: 'staging',
     timeZone: 'Europe/Paris',
@@ -451,4 +465,5 @@ export function expectCombination(s: Synthesized, c: Combination) {
   expectCache(s, c);
   expectSwaggerUi(s);
   expectHardening(s, c);
+  expectTagged(s, RESOURCE_TAGS);
 }

@@ -349,3 +349,26 @@ export function expectSwaggerUi(s: Synthesized) {
     expect(t.findOutputs('SwaggerUiUrl')).toEqual({});
   }
 }
+
+/**
+ * Types CloudFormation cannot tag (or whose tags API Gateway, CloudFront and IAM keep elsewhere), and
+ * CDK's own custom-resource providers: raw CloudFormation resources that CDK's tagging does not reach
+ * and that only run during deployments.
+ */
+const UNTAGGABLE =
+  /^(Custom::|AWS::(ApiGateway::(Account|Authorizer|Deployment|GatewayResponse|Method|RequestValidator|Resource|UsagePlanKey)|ApiGatewayV2::(Authorizer|Integration|Route)|AppConfig::HostedConfigurationVersion|CloudFront::(CachePolicy|OriginAccessControl|OriginRequestPolicy)|Cognito::UserPoolClient|IAM::Policy|Lambda::(LayerVersion|Permission|Version)|S3::BucketPolicy|WAFv2::WebACLAssociation)$)/;
+const CDK_PROVIDER = /^Custom(S3AutoDeleteObjects|CrossRegion\w+)CustomResourceProvider/;
+
+/** Every taggable resource of every stack carries each of `tags` (list or map form). */
+export function expectTagged(s: Synthesized, tags: Record<string, string>) {
+  for (const template of [s.main, ...(s.edge ? [s.edge] : [])]) {
+    for (const [id, r] of Object.entries(template.toJSON().Resources) as Array<[string, Resource]>) {
+      if (UNTAGGABLE.test(r.Type) || CDK_PROVIDER.test(id)) continue;
+      const raw = r.Properties?.Tags ?? r.Properties?.UserPoolTags;
+      const found: Record<string, string> = Array.isArray(raw)
+        ? Object.fromEntries(raw.map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]))
+        : (raw ?? {});
+      expect(found, `tags of ${id} (${r.Type})`).toMatchObject(tags);
+    }
+  }
+}

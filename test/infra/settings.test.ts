@@ -56,7 +56,21 @@ describe('deployment settings', () => {
       appConfigExtensionLayerArn: undefined,
       tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
       webAcl: false,
+      resourceTags: {},
     });
+  });
+
+  test('resourceTags reads key=value pairs or an object from cdk.json, and rejects bad tags by name', () => {
+    expect(parse({ resourceTags: 'team=shop, cost-center = 42 ,env=' }).resourceTags).toEqual({
+      team: 'shop',
+      'cost-center': '42',
+      env: '',
+    });
+    expect(parse({ resourceTags: { Project: 'p13n' } }).resourceTags).toEqual({ Project: 'p13n' });
+    expect(problems({ resourceTags: 'team' })).toContain(
+      "resourceTags: expected key=value pairs separated by commas, got 'team'",
+    );
+    expect(problems({ resourceTags: 'aws:owner=me' })).toContain("resourceTags: invalid tag key 'aws:owner'");
   });
 
   test('tableNamePrefixes lists the prefixes IAM allows; webAcl reads like the other yes/no keys', () => {
