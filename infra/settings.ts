@@ -31,10 +31,14 @@ const SETTING_KEYS = [
   'tableNamePrefixes',
   'webAcl',
   'resourceTags',
+  'cdnDomainName',
+  'cdnCertificateArn',
 ] as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const US_EAST_1_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/;
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
@@ -154,6 +158,16 @@ const contextSchema = z
     tableNamePrefixes: tableNamePrefixes.default([DEFAULT_TABLE_PREFIX]),
     webAcl: yesNo.default(false),
     resourceTags: resourceTags.default({}),
+    cdnDomainName: z
+      .string()
+      .regex(HOST_NAME, { error: 'expected a lower-case host name like api.example.com' })
+      .optional(),
+    cdnCertificateArn: z
+      .string()
+      .regex(US_EAST_1_CERTIFICATE_ARN, {
+        error: 'expected an ACM certificate ARN in us-east-1 (CloudFront reads them there)',
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -180,6 +194,12 @@ const contextSchema = z
       (s.cacheScheme === 'API-Gateway-Cache' || s.cacheScheme === 'Both')
     ) {
       problem('cacheScheme', `API-Gateway-HTTP has no stage cache: use CloudFront or None, got '${s.cacheScheme}'`);
+    }
+    if ((s.cdnDomainName === undefined) !== (s.cdnCertificateArn === undefined)) {
+      problem('cdnDomainName', 'cdnDomainName and cdnCertificateArn go together');
+    }
+    if (s.cdnDomainName !== undefined && s.cacheScheme !== 'CloudFront' && s.cacheScheme !== 'Both') {
+      problem('cdnDomainName', `needs cacheScheme CloudFront or Both, got '${s.cacheScheme}'`);
     }
     const external = s.authenticationScheme === 'OAuth2-Cognito' && !s.createCognitoResources;
     if (external && (s.cognitoUserPoolId === undefined || s.cognitoUserPoolClientId === undefined)) {
@@ -224,6 +244,8 @@ export interface DeploymentSettings {
   readonly webAcl: boolean;
   /** Tags put on every resource of every stack. */
   readonly resourceTags: Readonly<Record<string, string>>;
+  /** The API distribution's own domain and its us-east-1 ACM certificate (TLSv1.2_2021 then applies). */
+  readonly cdnDomain: { readonly name: string; readonly certificateArn: string } | undefined;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -260,6 +282,10 @@ function toSettings(c: ParsedContext): DeploymentSettings {
     tableNamePrefixes: c.tableNamePrefixes,
     webAcl: c.webAcl,
     resourceTags: c.resourceTags,
+    cdnDomain:
+      c.cdnDomainName !== undefined && c.cdnCertificateArn !== undefined
+        ? { name: c.cdnDomainName, certificateArn: c.cdnCertificateArn }
+        : undefined,
   };
 }
 

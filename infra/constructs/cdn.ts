@@ -6,6 +6,7 @@
  * bucket under `cdn/`; the optional web ACL filters requests before all of it.
  */
 import { Duration } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachedMethods,
@@ -17,6 +18,7 @@ import {
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   PriceClass,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -35,6 +37,8 @@ export interface CdnProps {
   readonly logBucket: IBucket;
   /** The CLOUDFRONT-scope web ACL to associate, when the webAcl context key is on. */
   readonly webAclArn?: string;
+  /** An alternate domain with its us-east-1 ACM certificate; viewers then need TLS 1.2 (TLSv1.2_2021). */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
 export class Cdn extends Construct {
@@ -66,6 +70,11 @@ export class Cdn extends Construct {
       logBucket: props.logBucket,
       logFilePrefix: 'cdn/',
       webAclId: props.webAclArn,
+      ...(props.domain && {
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
       defaultBehavior: {
         origin: new HttpOrigin(props.originDomainName, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -82,7 +91,10 @@ export class Cdn extends Construct {
           : undefined,
       },
     });
-    acknowledgeDistribution(this.distribution, props.webAclArn !== undefined);
-    this.url = `https://${this.distribution.distributionDomainName}/`;
+    acknowledgeDistribution(this.distribution, {
+      webAcl: props.webAclArn !== undefined,
+      ownCertificate: props.domain !== undefined,
+    });
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}/`;
   }
 }

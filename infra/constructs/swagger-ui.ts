@@ -125,7 +125,7 @@ export class SwaggerUi extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
     });
-    acknowledgeDistribution(this.distribution, props.webAclArn !== undefined);
+    acknowledgeDistribution(this.distribution, { webAcl: props.webAclArn !== undefined, ownCertificate: false });
     acknowledgeBucketDeployment(files, bucket);
     this.url = `https://${this.distribution.distributionDomainName}/`;
   }

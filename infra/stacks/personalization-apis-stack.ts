@@ -97,9 +97,17 @@ export class PersonalizationApisStack extends Stack {
         viewerRequestAuth: edgeAuth?.function.currentVersion,
         logBucket,
         webAclArn: cloudFrontWebAclArn,
+        domain: settings.cdnDomain,
       });
       apiUrls.push(distribution.url);
       output('CdnUrl', distribution.url, 'CloudFront URL of the APIs: use this one');
+      if (settings.cdnDomain) {
+        output(
+          'CdnAliasTarget',
+          distribution.distribution.distributionDomainName,
+          `Point a CNAME (or Route 53 alias) for ${settings.cdnDomain.name} here`,
+        );
+      }
       output(
         'CachePolicyId',
         distribution.cachePolicy.cachePolicyId,

@@ -29,7 +29,12 @@ export interface Combination {
   readonly webAcl?: string;
   /** The tableNamePrefixes context key; unset means the default prefix. */
   readonly tableNamePrefixes?: string;
+  /** The API distribution's own domain (cdnDomainName, with CDN_CERTIFICATE_ARN). */
+  readonly cdnDomainName?: string;
 }
+
+export const CDN_CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
 export const EXISTING_POOL = {
   cognitoUserPoolId: 'eu-central-1_Abc123XYZ',
@@ -125,6 +130,7 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     apiEntryPointType: 'API-Gateway-REST',
     cacheScheme: 'Both',
     createSwaggerUi: 'Yes',
+    cdnDomainName: 'recs.example.com',
   },
   {
     authenticationScheme: 'OAuth2-Cognito',
@@ -172,7 +178,8 @@ export function describeCombination(c: Combination): string {
   const seed = c.generateConfigDatasetGroups ? `, config from ${c.generateConfigDatasetGroups}` : '';
   const waf = c.webAcl ? `, webAcl ${c.webAcl}` : '';
   const tables = c.tableNamePrefixes ? `, tables ${c.tableNamePrefixes}` : '';
-  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}`;
+  const domain = c.cdnDomainName ? `, domain ${c.cdnDomainName}` : '';
+  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}${domain}`;
 }
 
 /** Tags every combination deploys with (the resourceTags context key, `key=value,...`). */
@@ -195,6 +202,8 @@ export function contextOf(c: Combination): Record<string, string> {
   if (c.generateConfigDatasetGroups) context.generateConfigDatasetGroups = c.generateConfigDatasetGroups;
   if (c.webAcl) context.webAcl = c.webAcl;
   if (c.tableNamePrefixes) context.tableNamePrefixes = c.tableNamePrefixes;
+  if (c.cdnDomainName)
+    Object.assign(context, { cdnDomainName: c.cdnDomainName, cdnCertificateArn: CDN_CERTIFICATE_ARN });
   return context;
 }
 
@@ -372,12 +381,28 @@ function expectCache(s: Synthesized, c: Combination) {
       },
     });
     t.hasOutput('CdnUrl', {});
+    const viewer = t.toJSON().Resources[cdn].Properties.DistributionConfig.ViewerCertificate;
+    if (c.cdnDomainName) {
+      // Its own domain: the ACM certificate, SNI, and TLS 1.2 at least (TLSv1.2_2021).
+      expect(t.toJSON().Resources[cdn].Properties.DistributionConfig.Aliases).toEqual([c.cdnDomainName]);
+      expect(viewer).toEqual({
+        AcmCertificateArn: CDN_CERTIFICATE_ARN,
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+      expect(t.findOutputs('CdnUrl').CdnUrl!.Value).toBe(`https://${c.cdnDomainName}/`);
+      t.hasOutput('CdnAliasTarget', {});
+    } else {
+      expect(viewer).toBeUndefined();
+      expect(t.findOutputs('CdnAliasTarget')).toEqual({});
+    }
     t.hasOutput('CachePolicyId', {});
     t.hasOutput('OriginRequestPolicyId', {});
     // The OpenAPI servers list the CDN first.
     const openApi = t.toJSON().Resources[functionId(t, FUNCTIONS.generateOpenApi)].Properties;
+    const cdnUrl = c.cdnDomainName ? `https://${c.cdnDomainName}/` : `https://{${cdn}.DomainName}/`;
     expect(render(openApi.Environment.Variables.P13N_API_URLS)).toMatch(
-      new RegExp(`^https://\\{${cdn}\\.DomainName\\}/,.*${rest ? 'execute-api' : 'ApiEndpoint'}`),
+      new RegExp(`^${cdnUrl.replace(/[.{}]/g, '\\$&')},.*${rest ? 'execute-api' : 'ApiEndpoint'}`),
     );
 
     const associations = behavior.LambdaFunctionAssociations;

@@ -57,7 +57,25 @@ describe('deployment settings', () => {
       tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
       webAcl: false,
       resourceTags: {},
+      cdnDomain: undefined,
     });
+  });
+
+  test('cdnDomainName needs cdnCertificateArn (a us-east-1 ACM ARN) and a CloudFront cache scheme', () => {
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123';
+    expect(parse({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn }).cdnDomain).toEqual({
+      name: 'api.example.com',
+      certificateArn: arn,
+    });
+    expect(problems({ cdnDomainName: 'api.example.com' })).toContain(
+      'cdnDomainName: cdnDomainName and cdnCertificateArn go together',
+    );
+    expect(
+      problems({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn.replace('us-east-1', 'eu-west-1') }),
+    ).toContain('cdnCertificateArn: expected an ACM certificate ARN in us-east-1');
+    expect(problems({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn, cacheScheme: 'None' })).toContain(
+      "cdnDomainName: needs cacheScheme CloudFront or Both, got 'None'",
+    );
   });
 
   test('resourceTags reads key=value pairs or an object from cdk.json, and rejects bad tags by name', () => {
