@@ -66,14 +66,16 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** `a, b,,c` → `['a', 'b', 'c']` */
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
 const datasetGroups = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name.length > 0),
-  )
+  .transform(splitList)
   .refine((names) => names.every((name) => /^[\w-]{1,63}$/.test(name)), {
     error: "expected 'all' or comma-separated Personalize dataset group names",
   });
@@ -81,12 +83,7 @@ const datasetGroups = z
 /** DynamoDB table names are 3-255 of [A-Za-z0-9_.-]; a prefix leaves room for the namespace. */
 const tableNamePrefixes = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((prefix) => prefix.trim())
-      .filter((prefix) => prefix.length > 0),
-  )
+  .transform(splitList)
   .refine((prefixes) => prefixes.length > 0 && prefixes.every((prefix) => /^[\w.-]{1,200}$/.test(prefix)), {
     error: 'expected comma-separated DynamoDB table name prefixes (letters, digits, _ . -)',
   });
