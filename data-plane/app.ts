@@ -18,7 +18,7 @@ import { ApiError, type ErrorBody, NotFoundError } from './errors.ts';
 import type { EventsService } from './events/events-service.ts';
 import type { Metrics } from './metrics.ts';
 import { mountInferenceRoutes } from './pipeline/inference-routes.ts';
-import { FALLBACK_HEADER, RECOMMENDATION_ID_HEADER } from './pipeline/serve-inference.ts';
+import { FALLBACK_HEADER, RECOMMENDATION_ID_HEADER, VARIATION_HEADER } from './pipeline/serve-inference.ts';
 
 export interface ResponseInfo {
   method: string;
@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       CACHE_STATUS_HEADER,
       FALLBACK_HEADER,
       RECOMMENDATION_ID_HEADER,
+      VARIATION_HEADER,
     ],
     maxAge: 600,
   };

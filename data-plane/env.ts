@@ -33,6 +33,10 @@ export const dataPlaneEnvSchema = z.object({
   P13N_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Memory budget of the in-process response cache; 0 turns the cache (and stale-if-error) off. */
   P13N_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
+  /** Set by Lambda when active tracing is on: X-Ray annotations are then recorded. */
+  AWS_XRAY_DAEMON_ADDRESS: optionalText,
+  /** Powertools' switch; `false` turns tracing off even when X-Ray is active. */
+  POWERTOOLS_TRACE_ENABLED: optionalText,
 });
 
 export type DataPlaneEnv = z.output<typeof dataPlaneEnvSchema>;

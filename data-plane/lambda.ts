@@ -2,7 +2,9 @@
  * The data plane on AWS Lambda behind API Gateway (REST v1 or HTTP v2) or an Application Load Balancer:
  * hono/aws-lambda turns each event into a Request for the same app `p13n serve` runs. Dependencies are built
  * once per execution environment, at the first invocation; structured logs and EMF metrics go through
- * Powertools with the service name `personalization-apis-data-plane`.
+ * Powertools with the service name `personalization-apis-data-plane`. With active X-Ray tracing, each
+ * invocation is a subsegment annotated with what served it (namespace, recommender, variation, cache
+ * status), through the Powertools Tracer — loaded only then, as it costs cold-start time.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
@@ -11,9 +13,11 @@ import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
+import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
 import type { Metrics } from './metrics.ts';
+import { VARIATION_HEADER } from './pipeline/serve-inference.ts';
 import { wireDataPlane } from './wiring.ts';
 
 export const SERVICE_NAME = 'personalization-apis-data-plane';
@@ -26,8 +30,79 @@ type LambdaResult = Awaited<ReturnType<HonoLambdaHandler>>;
 export interface LambdaHandlerOptions {
   /** Adds the invocation's request ID and function name to every log line. */
   logger?: PowertoolsLogger;
-  /** Flushed after every invocation. */
+  /** Flushed after every invocation; the first one also records the `ColdStart` metric. */
   metrics?: PowertoolsMetrics;
+  /** Traces each invocation (X-Ray, when active). */
+  tracing?: Tracing;
+}
+
+/** Runs an invocation in a trace segment and annotates it. */
+export interface Tracing {
+  trace(run: () => Promise<LambdaResult>, annotations: (result: LambdaResult) => Annotations): Promise<LambdaResult>;
+}
+
+type Annotations = Record<string, string | number>;
+
+/** X-Ray through the Powertools Tracer: a subsegment per invocation (Lambda's own segment takes no annotations). */
+export function powertoolsTracing(tracer: {
+  getSegment(): { addNewSubsegment(name: string): TraceSubsegment } | undefined;
+  setSegment(segment: unknown): void;
+  putAnnotation(key: string, value: string | number): void;
+}): Tracing {
+  return {
+    async trace(run, annotations) {
+      const parent = tracer.getSegment();
+      const segment = parent?.addNewSubsegment('## data-plane');
+      if (segment) tracer.setSegment(segment);
+      try {
+        const result = await run();
+        for (const [key, value] of Object.entries(annotations(result))) tracer.putAnnotation(key, value);
+        return result;
+      } catch (err) {
+        segment?.addError(err as Error);
+        throw err;
+      } finally {
+        segment?.close();
+        if (parent) tracer.setSegment(parent);
+      }
+    },
+  };
+}
+
+interface TraceSubsegment {
+  addError(err: Error): void;
+  close(): void;
+}
+
+const INFERENCE_ACTIONS = new Set(['recommend-items', 'related-items', 'rerank-items', 'events']);
+
+/** What a trace says about an invocation: the route's namespace and recommender, and the response's status, variation and cache status. */
+export function invocationAnnotations(event: LambdaEvent, result: LambdaResult): Annotations {
+  const e = event as { rawPath?: string; path?: string };
+  const [, action = '', namespace, recommender] = decodeURI(e.rawPath ?? e.path ?? '').split('/');
+  const r = result as {
+    statusCode?: number;
+    headers?: Record<string, unknown>;
+    multiValueHeaders?: Record<string, unknown[]>;
+  };
+  const header = (name: string) => {
+    for (const [key, value] of Object.entries(r.headers ?? {})) if (key.toLowerCase() === name) return String(value);
+    for (const [key, values] of Object.entries(r.multiValueHeaders ?? {})) {
+      if (key.toLowerCase() === name && values.length > 0) return String(values[0]);
+    }
+    return undefined;
+  };
+  const annotations: Annotations = { status: r.statusCode ?? 0 };
+  if (INFERENCE_ACTIONS.has(action)) {
+    annotations.action = action;
+    if (namespace) annotations.namespace = namespace;
+    if (recommender && action !== 'events') annotations.recommender = recommender;
+  }
+  const variation = header(VARIATION_HEADER.toLowerCase());
+  if (variation) annotations.variation = variation;
+  const cache = header(CACHE_STATUS_HEADER.toLowerCase());
+  if (cache) annotations.cacheStatus = cache;
+  return annotations;
 }
 
 /** Adapts the Powertools Logger to the data plane's logging contract (attributes become top-level keys). */
@@ -37,9 +112,16 @@ export function powertoolsLogger(logger: PowertoolsLogger): Logger {
   return { debug: level('debug'), info: level('info'), warn: level('warn'), error: level('error') };
 }
 
-/** Adapts Powertools Metrics to the data plane's metrics contract. */
+/** Adapts Powertools Metrics to the data plane's metrics contract; dimensioned metrics go out on their own. */
 export function powertoolsMetrics(metrics: PowertoolsMetrics): Metrics {
-  return { add: (name, unit, value) => metrics.addMetric(name, unit, value) };
+  return {
+    add: (name, unit, value, dimensions) => {
+      if (!dimensions) return metrics.addMetric(name, unit, value);
+      const single = metrics.singleMetric();
+      for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+      single.addMetric(name, unit, value);
+    },
+  };
 }
 
 /**
@@ -52,8 +134,12 @@ export function createLambdaHandler(app: Hono<AppEnv>, options: LambdaHandlerOpt
   const handleEvent = handle(app);
   return async (event: LambdaEvent, context?: LambdaContext): Promise<LambdaResult> => {
     if (context) options.logger?.addContext(context);
+    options.metrics?.captureColdStartMetric();
     try {
-      return await handleEvent(event, context);
+      const run = () => handleEvent(event, context);
+      return await (options.tracing
+        ? options.tracing.trace(run, (result) => invocationAnnotations(event, result))
+        : run());
     } finally {
       options.metrics?.publishStoredMetrics();
     }
@@ -69,7 +155,11 @@ async function coldStart() {
     const config = configProviderFromEnv(env, { logger });
     await config.start();
     const { app } = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics) });
-    return createLambdaHandler(app, { logger: powertools, metrics });
+    const tracing =
+      env.AWS_XRAY_DAEMON_ADDRESS && env.POWERTOOLS_TRACE_ENABLED !== 'false'
+        ? powertoolsTracing(new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME }))
+        : undefined;
+    return createLambdaHandler(app, { logger: powertools, metrics, tracing });
   } catch (err) {
     powertools.error('data plane could not start', err as Error);
     throw err;

@@ -6,7 +6,8 @@
 export type MetricUnit = 'Count' | 'Milliseconds';
 
 export interface Metrics {
-  add(name: string, unit: MetricUnit, value: number): void;
+  /** `dimensions` split the metric (e.g. per event target); without them it has the service's only. */
+  add(name: string, unit: MetricUnit, value: number, dimensions?: Readonly<Record<string, string>>): void;
 }
 
 export const noMetrics: Metrics = { add() {} };

@@ -65,7 +65,7 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
   const metrics = options.metrics ?? noMetrics;
   const defaultTimeZone = options.defaultTimeZone ?? 'UTC';
   const events =
-    options.events ?? createEventsService({ clients, logger, clock, defaultTimeZone, learn: options.learn });
+    options.events ?? createEventsService({ clients, logger, metrics, clock, defaultTimeZone, learn: options.learn });
   const pipeline: PipelineDeps = {
     resolvers: options.resolvers ?? defaultResolvers(clients),
     itemMetadata: options.itemMetadata,

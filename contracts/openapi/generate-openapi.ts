@@ -137,6 +137,7 @@ function inferenceResponses(bodySchema: string, auth: AuthScheme, cacheable: boo
         ...(cacheable ? { ETag: ref('headers', 'ETag') } : {}),
         'X-Personalization-Config-Version': ref('headers', 'ConfigVersion'),
         'X-Personalization-Recommendation-Id': ref('headers', 'RecommendationId'),
+        'X-Personalization-Variation': ref('headers', 'Variation'),
       },
       content: { 'application/json': { schema: ref('schemas', bodySchema) } },
     },

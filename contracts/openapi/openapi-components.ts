@@ -222,6 +222,10 @@ const headers = {
     description: "The response's recommendationId (as in the body).",
     schema: { type: 'string' },
   },
+  Variation: {
+    description: 'The variation that answered (after any fallback).',
+    schema: { type: 'string' },
+  },
 };
 
 const responses = {

@@ -8,6 +8,7 @@
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
 import { EventDeliveryError } from './delivery-error.ts';
@@ -22,7 +23,8 @@ export interface EventsDeps {
   evidently: () => Promise<EvidentlyClient>;
   logger: Logger;
   /** Retry settings of the fan-out (tests make the backoff instant). */
-  retry?: Omit<FanOutOptions, 'logger'>;
+  retry?: Omit<FanOutOptions, 'logger' | 'metrics'>;
+  metrics?: Metrics;
 }
 
 export interface EventsAccepted {
@@ -122,7 +124,7 @@ export async function acceptEvents(
     batch.request = requestDocument(namespace.key, request.origin, body, events);
   }
   const targets = [...deps.targetsFor(namespace), ...evidentlyTargets(conversions.evidently, deps.evidently)];
-  const outcomes = await fanOut(targets, batch, { ...deps.retry, logger: deps.logger });
+  const outcomes = await fanOut(targets, batch, { ...deps.retry, logger: deps.logger, metrics: deps.metrics });
   if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
   return { accepted: { events: events.length, conversions: conversions.records.length }, targets: outcomes };
 }

@@ -8,6 +8,7 @@ import type { AwsClients } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AppEnv } from '../app-env.ts';
 import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
+import type { Metrics } from '../metrics.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
 import type { FanOutOptions } from './fan-out.ts';
@@ -28,7 +29,9 @@ export interface EventsServiceOptions {
   /** Feeds `builtin` targets; without it they fail (and are reported). */
   learn?: LearnFunction;
   files?: FileAppender;
-  retry?: Omit<FanOutOptions, 'logger'>;
+  retry?: Omit<FanOutOptions, 'logger' | 'metrics'>;
+  /** Per-target delivery metrics. */
+  metrics?: Metrics;
   newSessionId?: () => string;
 }
 
@@ -59,7 +62,13 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     learn: options.learn,
   });
   const background = createBackgroundTasks(options.logger);
-  const shared = { targetsFor, evidently: clients.evidently, logger: options.logger, retry: options.retry };
+  const shared = {
+    targetsFor,
+    evidently: clients.evidently,
+    logger: options.logger,
+    retry: options.retry,
+    metrics: options.metrics,
+  };
   return {
     experiments: { evidently: clients.evidently, logger: options.logger },
     recordExposure: (exposure) =>

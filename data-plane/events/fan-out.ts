@@ -6,6 +6,7 @@
  */
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { backoffDelay, DEFAULT_DELIVERY_RETRY, type RetryPolicy } from '../../shared/retry.ts';
+import type { Metrics } from '../metrics.ts';
 import type { EventBatch } from './records.ts';
 import { isRetryable, PartialDeliveryError } from './retryable.ts';
 import type { EventTarget } from './targets/types.ts';
@@ -20,22 +21,27 @@ export interface TargetOutcome {
 /** Retry timing is shared/retry.ts's (default 3 attempts, 50 ms doubling to at most 1 s, jittered). */
 export interface FanOutOptions extends Partial<RetryPolicy> {
   logger: Logger;
+  /** `EventTargetDelivered`, `EventTargetRetried` and `EventTargetFailed`, per target. */
+  metrics?: Metrics;
 }
 
 async function deliver(target: EventTarget, batch: EventBatch, options: FanOutOptions): Promise<TargetOutcome> {
-  const { logger, ...overrides } = options;
+  const { logger, metrics, ...overrides } = options;
   const policy: RetryPolicy = { ...DEFAULT_DELIVERY_RETRY, ...overrides };
   let pending = batch;
   for (let attempt = 1; ; attempt++) {
     try {
       await target.send(pending);
+      metrics?.add('EventTargetDelivered', 'Count', 1, { target: target.name });
       return { target: target.name, ok: true };
     } catch (err) {
       if (attempt < policy.maxAttempts && isRetryable(err)) {
         if (err instanceof PartialDeliveryError) pending = err.remaining;
+        metrics?.add('EventTargetRetried', 'Count', 1, { target: target.name });
         await policy.sleep(backoffDelay(attempt - 1, policy));
         continue;
       }
+      metrics?.add('EventTargetFailed', 'Count', 1, { target: target.name });
       logger.error('event target failed', {
         target: target.name,
         namespace: batch.namespace,

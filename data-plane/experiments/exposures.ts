@@ -11,6 +11,7 @@ import type { BackgroundTasks } from '../events/background.ts';
 import { type FanOutOptions, fanOut } from '../events/fan-out.ts';
 import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
+import type { Metrics } from '../metrics.ts';
 import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
 
 export interface ExposureDeps {
@@ -18,7 +19,8 @@ export interface ExposureDeps {
   evidently: () => Promise<EvidentlyClient>;
   background: BackgroundTasks;
   logger: Logger;
-  retry?: Omit<FanOutOptions, 'logger'>;
+  retry?: Omit<FanOutOptions, 'logger' | 'metrics'>;
+  metrics?: Metrics;
 }
 
 /** A response an experiment served. */
@@ -61,6 +63,7 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
         {
           ...deps.retry,
           logger: deps.logger,
+          metrics: deps.metrics,
         },
       ),
     );

@@ -8,7 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { describeError, type Logger } from '../../shared/logger.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, OriginThrottledError } from '../errors.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
 import { type RecommendationIdFactory, recommendationIdFactory } from '../experiments/recommendation-id.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
@@ -45,6 +45,8 @@ export interface InferenceRequest {
 
 /** Names the variation that failed and the fallback that answered instead: `{from}->{to}`. */
 export const FALLBACK_HEADER = 'X-Personalization-Fallback';
+/** The variation that answered (after any fallback), for logs, traces and debugging. */
+export const VARIATION_HEADER = 'X-Personalization-Variation';
 /** The response's `recommendationId`, which events may carry back for attribution. */
 export const RECOMMENDATION_ID_HEADER = 'X-Personalization-Recommendation-Id';
 
@@ -164,7 +166,7 @@ export async function serveInference(
       request: originRequest,
     } = await callWithFallback(deps, firstRequest, originRequestFor));
   } catch (err) {
-    deps.metrics.add('OriginError', 'Count', 1);
+    deps.metrics.add(err instanceof OriginThrottledError ? 'OriginThrottled' : 'OriginError', 'Count', 1);
     deps.logger.warn('origin call failed', { origin: originLabel(variation), error: describeError(err) });
     throw err;
   } finally {
@@ -202,6 +204,7 @@ export async function serveInference(
   const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
     [RECOMMENDATION_ID_HEADER]: recommendationId,
+    [VARIATION_HEADER]: servedBy.key,
   };
   if (servedBy !== variation) {
     // A degraded answer: say so, and let no cache keep it past the origin's recovery.

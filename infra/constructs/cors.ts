@@ -5,5 +5,11 @@
 import { Duration } from 'aws-cdk-lib';
 
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'if-none-match', 'x-api-key'];
-export const CORS_EXPOSE_HEADERS = ['cache-control', 'etag', 'x-personalization-config-version'];
+export const CORS_EXPOSE_HEADERS = [
+  'cache-control',
+  'etag',
+  'x-personalization-config-version',
+  'x-personalization-recommendation-id',
+  'x-personalization-variation',
+];
 export const CORS_MAX_AGE = Duration.days(1);

@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLambdaHandler } from '../../data-plane/lambda.ts';
+import {
+  createLambdaHandler,
+  invocationAnnotations,
+  powertoolsMetrics,
+  powertoolsTracing,
+} from '../../data-plane/lambda.ts';
 import { appFor, httpConfig, startTinyRecommender, type TinyRecommender } from './helpers.ts';
 
 type AnyEvent = Record<string, any>;
@@ -88,6 +93,7 @@ describe('the exported handler', () => {
     writeFileSync(file, JSON.stringify(httpConfig(recommender.url, { version: 'from-file' })));
     vi.stubEnv('P13N_CONFIG', file);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
     const written: string[] = [];
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       written.push(String(chunk));
@@ -100,9 +106,11 @@ describe('the exported handler', () => {
       expect(first.statusCode).toBe(200);
       expect(first.headers['x-personalization-config-version']).toBe('from-file');
       expect(second.statusCode).toBe(200);
-      const emf = written.map((line) => JSON.parse(line)).filter((entry) => entry._aws);
+      const emf = written.map((line) => JSON.parse(line)).filter((entry) => entry._aws && entry.Response !== undefined);
       expect(emf).toHaveLength(2);
       expect(emf[0]).toMatchObject({ service: 'personalization-apis-data-plane', Response: 1 });
+      // The first invocation of an environment records ColdStart (Powertools publishes it on its own).
+      expect(written.filter((line) => line.includes('"ColdStart"'))).toHaveLength(1);
       expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe('PersonalizationApis');
       expect(typeof emf[0].OriginLatency).toBe('number');
     } finally {
@@ -110,5 +118,74 @@ describe('the exported handler', () => {
       vi.unstubAllEnvs();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('observability on Lambda', () => {
+  it('sends dimensioned metrics (per event target) as their own EMF record', async () => {
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const powertools = new Metrics({ serviceName: 'svc', namespace: 'PersonalizationApis' });
+      powertoolsMetrics(powertools).add('EventTargetFailed', 'Count', 1, { target: 'kinesis-stream:clicks' });
+      const record = written.map((line) => JSON.parse(line)).find((entry) => entry.EventTargetFailed !== undefined);
+      expect(record).toMatchObject({ EventTargetFailed: 1, target: 'kinesis-stream:clicks', service: 'svc' });
+      expect(record._aws.CloudWatchMetrics[0].Dimensions[0]).toContain('target');
+    } finally {
+      stdout.mockRestore();
+    }
+  });
+
+  it('annotates each invocation with namespace, recommender, variation and cache status, in a subsegment', async () => {
+    const annotations: Record<string, string | number> = {};
+    const segments: string[] = [];
+    const parent = {
+      addNewSubsegment: (name: string) => {
+        segments.push(`open ${name}`);
+        return { addError: () => segments.push('error'), close: () => segments.push('close') };
+      },
+    };
+    const tracer = {
+      getSegment: () => parent,
+      setSegment: (segment: unknown) => segments.push(segment === parent ? 'restore' : 'enter'),
+      putAnnotation: (key: string, value: string | number) => {
+        annotations[key] = value;
+      },
+    };
+    const traced = createLambdaHandler(await appFor(httpConfig(recommender.url)), {
+      tracing: powertoolsTracing(tracer),
+    });
+    const first = (await traced(fixture('apigw-http-v2') as never)) as AnyEvent;
+    expect(first.statusCode).toBe(200);
+    expect(segments).toEqual(['open ## data-plane', 'enter', 'close', 'restore']);
+    expect(annotations).toEqual({
+      status: 200,
+      action: 'related-items',
+      namespace: 'retail',
+      recommender: 'similar',
+      variation: 'post',
+      cacheStatus: 'miss',
+    });
+    await traced(fixture('apigw-http-v2') as never);
+    expect(annotations.cacheStatus).toBe('hit');
+  });
+
+  it('reads annotations from REST (v1) results too', () => {
+    const annotations = invocationAnnotations(
+      { path: '/recommend-items/retail/for-you/u1' } as never,
+      { statusCode: 200, multiValueHeaders: { 'X-Personalization-Variation': ['post'], 'X-Cache': ['miss'] } } as never,
+    );
+    expect(annotations).toEqual({
+      status: 200,
+      action: 'recommend-items',
+      namespace: 'retail',
+      recommender: 'for-you',
+      variation: 'post',
+      cacheStatus: 'miss',
+    });
   });
 });

@@ -107,6 +107,42 @@ describe('fan-out', () => {
     expect(delays).toEqual([100, 150]);
   });
 
+  it('counts deliveries, retries and failures per target in metrics', async () => {
+    const recorded: Array<[string, number, Record<string, string> | undefined]> = [];
+    const metrics = {
+      add: (name: string, _unit: string, value: number, dims?: Readonly<Record<string, string>>) => {
+        recorded.push([name, value, dims ? { ...dims } : undefined]);
+      },
+    };
+    const flaky: EventTarget = {
+      name: 'file:events.jsonl',
+      send: (() => {
+        let calls = 0;
+        return async () => {
+          calls++;
+          if (calls === 1) throw Object.assign(new Error('busy'), { name: 'ThrottlingException' });
+        };
+      })(),
+    };
+    const broken: EventTarget = {
+      name: 'eventbridge:default',
+      send: async () => {
+        throw Object.assign(new Error('no bus'), {
+          name: 'ResourceNotFoundException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    };
+    await fanOut([flaky, broken], sampleBatch(), { logger: silentLogger, metrics, ...noSleep });
+    expect(recorded.sort()).toEqual(
+      [
+        ['EventTargetRetried', 1, { target: 'file:events.jsonl' }],
+        ['EventTargetDelivered', 1, { target: 'file:events.jsonl' }],
+        ['EventTargetFailed', 1, { target: 'eventbridge:default' }],
+      ].sort(),
+    );
+  });
+
   it('retries 5xx and network errors but not client errors', async () => {
     const attempts: Record<string, number> = {};
     const failing = (name: string, error: object): EventTarget => ({
