@@ -60,8 +60,12 @@ export function parseBatchLine(text: string, jobType: JobType, file: string, lin
   }
   const items = value.output?.recommendedItems;
   if (items === undefined || items === null) return { failed: { raw: trimmed, reason: 'no output.recommendedItems' } };
-  if (!Array.isArray(items) || !items.every(isId)) {
-    throw new JobInputError(file, line, '"output.recommendedItems" must be an array of item IDs');
+  if (!Array.isArray(items)) throw new JobInputError(file, line, '"output.recommendedItems" must be an array of item IDs');
+  let allStrings = true;
+  for (const item of items) {
+    if (typeof item === 'string' && item.length > 0) continue;
+    if (!isId(item)) throw new JobInputError(file, line, '"output.recommendedItems" must be an array of item IDs');
+    allStrings = false;
   }
   if (items.length === 0) return { failed: { raw: trimmed, reason: 'output.recommendedItems is empty' } };
   const scores = value.output?.scores;
@@ -70,7 +74,7 @@ export function parseBatchLine(text: string, jobType: JobType, file: string, lin
   return {
     ok: {
       key: String(key),
-      items: items.map(String),
+      items: allStrings ? (items as string[]) : items.map(String),
       scores: validScores ? (scores as number[]) : undefined,
     },
   };

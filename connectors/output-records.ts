@@ -1,16 +1,13 @@
 /**
- * Reading a connector's output back: the commit step needs only each line's user and signature (read
- * from the fixed line prefix the pipeline writes, without parsing the record), the delivery needs the
- * whole records.
+ * Reading a run's files back: the local commit reads the compact signatures file the pipeline wrote
+ * beside the output, the delivery (and the cloud commit) the whole output records.
  */
 import type { OutputRecord } from './destinations/types.ts';
 import { JobInputError } from './errors.ts';
 import { readLines } from './lines.ts';
+import { SIGNATURE_LENGTH } from './sync-state.ts';
 
-const PREFIX = '{"userId":';
-const SIGNATURE = ',"signature":"';
-
-/** `[userId, signature]` of each output line, in batches. */
+/** `[userId, signature]` of each line of a signatures file (`<22-character signature>"<userId>"`), in batches. */
 export async function* readSignatures(
   source: AsyncIterable<Buffer | string>,
   file: string,
@@ -20,10 +17,11 @@ export async function* readSignatures(
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i] as string;
       if (text === '') continue;
-      const at = text.indexOf(SIGNATURE, PREFIX.length);
-      const end = at < 0 ? -1 : text.indexOf('"', at + SIGNATURE.length);
-      if (!text.startsWith(PREFIX) || end < 0) throw new JobInputError(file, first + i, 'not a connector output line');
-      batch.push([JSON.parse(text.slice(PREFIX.length, at)) as string, text.slice(at + SIGNATURE.length, end)]);
+      try {
+        batch.push([JSON.parse(text.slice(SIGNATURE_LENGTH)) as string, text.slice(0, SIGNATURE_LENGTH)]);
+      } catch {
+        throw new JobInputError(file, first + i, 'not a signature line');
+      }
     }
     if (batch.length > 0) yield batch;
   }

@@ -6,9 +6,8 @@
  * last sync, and write the rest as output lines. It writes no sync state: that is committed from the
  * output once the whole run succeeded.
  */
-import type { ItemMetadata } from '../data-plane/item-metadata/types.ts';
 import { parseBatchLine, type Recommendation } from './batch-output.ts';
-import type { DecoratedItem, RecordFormatter } from './destinations/types.ts';
+import type { RecordFormatter } from './destinations/types.ts';
 import { JobConfigError } from './errors.ts';
 import type { ItemDecorator } from './item-decorator.ts';
 import type { ConnectorName, JobType } from './job-config.ts';
@@ -36,6 +35,8 @@ export interface PipelineDeps {
   /** The last sync state; without it (performDeltaCheck false) every user is sent. */
   state?: SyncStateStore;
   outputs: ReadonlyMap<ConnectorName, LineSink>;
+  /** Optional per connector: `<signature>"<userId>"` lines of the users written, for a cheap state commit. */
+  signatures?: ReadonlyMap<ConnectorName, LineSink>;
   /** Failed records go here when saveBatchInferenceErrors is on. */
   errors?: LineSink;
 }
@@ -68,10 +69,6 @@ export function addStats(into: PipelineStats, from: PipelineStats): PipelineStat
     }
   }
   return into;
-}
-
-function decorate(rec: Recommendation, metadata: Map<string, ItemMetadata | undefined>): DecoratedItem[] {
-  return rec.items.map((id, i) => ({ id, score: rec.scores?.[i], metadata: metadata.get(id) }));
 }
 
 /**
@@ -138,28 +135,26 @@ async function processLines(
   const ids = new Set<string>();
   for (const rec of recs) for (const id of rec.items) ids.add(id);
   const metadata = await deps.items.lookup(ids);
-  const decorated = new Map<Recommendation, DecoratedItem[]>();
   const userIds = targets.map(([user]) => user);
 
   for (const formatter of deps.formatters) {
     const connector = formatter.connector;
     const previous = deps.state ? await deps.state.signatures(connector, userIds) : undefined;
     let out = '';
+    let sigs = '';
     let sent = 0;
     for (const [user, rec] of targets) {
-      let items = decorated.get(rec);
-      if (!items) {
-        items = decorate(rec, metadata);
-        decorated.set(rec, items);
-      }
-      const json = JSON.stringify(formatter.record(user, items));
+      const json = formatter.recordJson(user, { ids: rec.items, scores: rec.scores, metadata });
       const sig = signature(json);
       if (previous?.get(user) === sig) continue;
-      out += `{"userId":${JSON.stringify(user)},"signature":"${sig}","record":${json}}\n`;
+      const userJson = JSON.stringify(user);
+      out += `{"userId":${userJson},"signature":"${sig}","record":${json}}\n`;
+      sigs += `${sig}${userJson}\n`;
       sent++;
     }
     stats.sent[connector] = (stats.sent[connector] ?? 0) + sent;
     stats.unchanged[connector] = (stats.unchanged[connector] ?? 0) + targets.length - sent;
     if (out) await (deps.outputs.get(connector) as LineSink).write(out);
+    if (sigs) await deps.signatures?.get(connector)?.write(sigs);
   }
 }

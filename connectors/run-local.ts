@@ -185,6 +185,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
   const errorDir = join(jobDir, errorsDir(partition));
   const created: string[] = [];
   const sinks = new Map<ConnectorName, FileSink>();
+  const signatureSinks = new Map<ConnectorName, FileSink>();
   let errorSink: FileSink | undefined;
   let users: UserIndex | undefined;
   let items: ItemMetadataStore | undefined;
@@ -197,7 +198,10 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
       await mkdir(dir, { recursive: true });
       created.push(dir);
     }
-    for (const [connector, dir] of outputDirs) sinks.set(connector, createFileSink(join(dir, 'part-00000.jsonl.partial')));
+    for (const [connector, dir] of outputDirs) {
+      sinks.set(connector, createFileSink(join(dir, 'part-00000.jsonl.partial')));
+      signatureSinks.set(connector, createFileSink(join(scratch, `${connector}.signatures`)));
+    }
     if (config.saveBatchInferenceErrors) errorSink = createFileSink(join(errorDir, 'part-00000.jsonl.partial'));
 
     const stats = await processPartFiles(files, {
@@ -207,6 +211,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
       items: createItemDecorator(items),
       state: config.performDeltaCheck ? state : undefined,
       outputs: sinks,
+      signatures: signatureSinks,
       errors: errorSink,
     });
 
@@ -218,7 +223,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
       if (sink.bytes > 0) {
         await rename(sink.path, final);
         outputs[connector] = final;
-      } else await rm(sink.path);
+      } else await rm(join(sink.path, '..'), { recursive: true });
     }
     let errorsFile: string | undefined;
     if (errorSink) {
@@ -227,13 +232,14 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
       await rename(errorSink.path, errorsFile);
     }
     created.length = 0;
-    for (const [connector, file] of Object.entries(outputs) as Array<[ConnectorName, string]>) {
-      await state.commit(connector, readSignatures(createReadStream(file), file));
+    for (const [connector, sink] of signatureSinks) {
+      await sink.close();
+      if (outputs[connector]) await state.commit(connector, readSignatures(createReadStream(sink.path), sink.path));
     }
     const delivery = await deliver(outputs, options, state);
     return { job, partition, stats, outputs, errorsFile, delivery };
   } finally {
-    await Promise.allSettled([...sinks.values()].map((s) => s.close()));
+    await Promise.allSettled([...sinks.values(), ...signatureSinks.values()].map((s) => s.close()));
     await errorSink?.close().catch(() => undefined);
     for (const dir of created) await rm(dir, { recursive: true, force: true });
     await users?.close();

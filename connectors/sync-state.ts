@@ -5,7 +5,7 @@
  * output files, so a failed run leaves the previous state as it was. Locally the state is an LMDB file
  * per connector; in the cloud a DynamoDB table (see dynamodb-sync-state.ts).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -21,9 +21,11 @@ export interface SyncStateStore {
   close(): Promise<void>;
 }
 
-/** The signature of a record's JSON text. */
+export const SIGNATURE_LENGTH = 22;
+
+/** The signature of a record's JSON text: 22 base64url characters (132 bits of SHA-1). */
 export function signature(json: string): string {
-  return createHash('sha1').update(json).digest('base64url').slice(0, 22);
+  return hash('sha1', json, 'base64url').slice(0, SIGNATURE_LENGTH);
 }
 
 /**

@@ -9,10 +9,10 @@ import { DestinationError } from '../errors.ts';
 import type { BrazeConnectorConfig } from '../job-config.ts';
 import { type HttpPolicy, postWithRetries } from './http.ts';
 import {
-  type DecoratedItem,
-  type DestinationRecord,
+  createFragmentCache,
   type DestinationSender,
-  fieldColumns,
+  fieldsOf,
+  fieldValue,
   type OutputRecord,
   type RecordFormatter,
   type Rejection,
@@ -31,14 +31,44 @@ export interface BrazeCredentials {
 }
 
 export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
+  const prefix = config.attributePrefix;
+  const other = Object.entries(config.otherAttributes)
+    .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
+    .join('');
+  const configured = config.itemMetadataFields;
+  if (!configured) {
+    return {
+      connector: 'braze',
+      recordJson(userId, list) {
+        const record: Record<string, unknown> = { external_id: userId };
+        for (const field of fieldsOf(list, undefined)) {
+          record[`${prefix}${field}`] = list.ids.map((_, rank) => fieldValue(list, rank, field));
+        }
+        return JSON.stringify(Object.assign(record, config.otherAttributes));
+      },
+    };
+  }
+  // The hot path of large runs: the JSON text is assembled from item values serialised once per item.
+  const fragmentsOf = createFragmentCache(configured);
+  const keys = configured.map((field) => `,${JSON.stringify(`${prefix}${field}`)}:[`);
   return {
     connector: 'braze',
-    record(userId: string, items: readonly DecoratedItem[]): DestinationRecord {
-      const record: DestinationRecord = { external_id: userId };
-      for (const [field, values] of fieldColumns(items, config.itemMetadataFields)) {
-        record[`${config.attributePrefix}${field}`] = values;
+    recordJson(userId, list) {
+      const n = list.ids.length;
+      const rows = new Array<string[]>(n);
+      for (let rank = 0; rank < n; rank++) rows[rank] = fragmentsOf(list, rank);
+      let json = `{"external_id":${JSON.stringify(userId)}`;
+      for (let f = 0; f < configured.length; f++) {
+        const field = configured[f];
+        json += keys[f];
+        for (let rank = 0; rank < n; rank++) {
+          if (rank > 0) json += ',';
+          const fragment = (rows[rank] as string[])[f] as string;
+          json += field === 'score' && fragment === 'null' ? JSON.stringify(list.scores?.[rank] ?? null) : fragment;
+        }
+        json += ']';
       }
-      return Object.assign(record, config.otherAttributes);
+      return `${json}${other}}`;
     },
   };
 }

@@ -7,11 +7,14 @@
 import type { ItemMetadata } from '../../data-plane/item-metadata/types.ts';
 import type { ConnectorName } from '../job-config.ts';
 
-export interface DecoratedItem {
-  id: string;
-  score: number | undefined;
-  /** Undefined when the item is not in the catalogue. */
-  metadata: ItemMetadata | undefined;
+/** One user's recommendations with the metadata of their items. */
+export interface DecoratedList {
+  /** Item IDs in rank order. */
+  ids: readonly string[];
+  /** The batch job's scores, aligned with `ids`, when it wrote them. */
+  scores: readonly number[] | undefined;
+  /** Metadata by item ID; unknown items are absent or undefined. */
+  metadata: ReadonlyMap<string, ItemMetadata | undefined>;
 }
 
 /** What a destination receives for one user. */
@@ -31,7 +34,8 @@ export interface Rejection {
 
 export interface RecordFormatter {
   readonly connector: ConnectorName;
-  record(userId: string, items: readonly DecoratedItem[]): DestinationRecord;
+  /** The JSON text of the record for one user: hashed for the delta check and written out as is. */
+  recordJson(userId: string, list: DecoratedList): string;
 }
 
 export interface DestinationSender {
@@ -46,24 +50,46 @@ export interface DestinationSender {
   send(records: readonly OutputRecord[]): Promise<Rejection[]>;
 }
 
-/** Field values of each item in rank order, for the fields chosen (default: `id` and every metadata field seen). */
-export function fieldColumns(
-  items: readonly DecoratedItem[],
-  fields: readonly string[] | undefined,
-): Array<[string, unknown[]]> {
-  let names = fields;
-  if (!names) {
-    const seen = new Set<string>(['id']);
-    for (const item of items) if (item.metadata) for (const key of Object.keys(item.metadata)) seen.add(key);
-    names = [...seen];
+/** The fields to send: the configured ones, or `id` and every metadata field of the list's items. */
+export function fieldsOf(list: DecoratedList, configured: readonly string[] | undefined): readonly string[] {
+  if (configured) return configured;
+  const seen = new Set<string>(['id']);
+  for (const id of list.ids) {
+    const metadata = list.metadata.get(id);
+    if (metadata) for (const key of Object.keys(metadata)) seen.add(key);
   }
-  return names.map((name) => [name, items.map((item) => fieldValue(item, name))]);
+  return [...seen];
 }
 
-export function fieldValue(item: DecoratedItem, name: string): unknown {
-  if (name === 'id') return item.id;
-  const value = item.metadata?.[name];
+/** The value of one field of the item at `rank`: `id`, a metadata field, else `score`, else null. */
+export function fieldValue(list: DecoratedList, rank: number, name: string): unknown {
+  const id = list.ids[rank] as string;
+  if (name === 'id') return id;
+  const value = list.metadata.get(id)?.[name];
   if (value !== undefined) return value;
-  if (name === 'score') return item.score ?? null;
+  if (name === 'score') return list.scores?.[rank] ?? null;
   return null;
+}
+
+/**
+ * Serialised field values of each item (the configured fields, `id` first-class), kept per catalogue
+ * entry as long as the decorator keeps the entry (a WeakMap on the metadata object): users share items,
+ * so each item's values are serialised once. `score` comes from the list unless the metadata has one.
+ */
+export function createFragmentCache(fields: readonly string[]) {
+  const cache = new WeakMap<object, string[]>();
+  return (list: DecoratedList, rank: number): string[] => {
+    const id = list.ids[rank] as string;
+    const metadata = list.metadata.get(id);
+    let fragments = metadata && cache.get(metadata);
+    if (!fragments) {
+      fragments = fields.map((name) => {
+        if (name === 'id') return JSON.stringify(id);
+        const value = metadata?.[name];
+        return value === undefined ? 'null' : JSON.stringify(value);
+      });
+      if (metadata) cache.set(metadata, fragments);
+    }
+    return fragments;
+  };
 }

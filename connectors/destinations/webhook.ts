@@ -7,8 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WebhookConnectorConfig } from '../job-config.ts';
 import { type HttpPolicy, postWithRetries } from './http.ts';
-import type { DecoratedItem, DestinationRecord, DestinationSender, RecordFormatter } from './types.ts';
-import { fieldColumns } from './types.ts';
+import { type DestinationSender, fieldsOf, fieldValue, type RecordFormatter } from './types.ts';
 
 export const TIMESTAMP_HEADER = 'x-p13n-timestamp';
 export const SIGNATURE_HEADER = 'x-p13n-signature';
@@ -16,10 +15,10 @@ export const SIGNATURE_HEADER = 'x-p13n-signature';
 export function webhookFormatter(config: WebhookConnectorConfig): RecordFormatter {
   return {
     connector: 'webhook',
-    record(userId: string, items: readonly DecoratedItem[]): DestinationRecord {
-      const columns = fieldColumns(items, config.itemMetadataFields);
-      const rows = items.map((_, i) => Object.fromEntries(columns.map(([name, values]) => [name, values[i]])));
-      return { userId, items: rows, ...config.otherAttributes };
+    recordJson(userId, list) {
+      const fields = fieldsOf(list, config.itemMetadataFields);
+      const items = list.ids.map((_, rank) => Object.fromEntries(fields.map((name) => [name, fieldValue(list, rank, name)])));
+      return JSON.stringify({ userId, items, ...config.otherAttributes });
     },
   };
 }
