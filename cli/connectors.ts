@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { brazeSender } from '../connectors/destinations/braze.ts';
+import { BRAZE_REQUESTS_PER_WINDOW, BRAZE_WINDOW_MS, brazeSender } from '../connectors/destinations/braze.ts';
 import type { DestinationSender } from '../connectors/destinations/types.ts';
 import { webhookSender } from '../connectors/destinations/webhook.ts';
 import { ConnectorError } from '../connectors/errors.ts';
 import { declaredConnectors, jobIdentity } from '../connectors/job-config.ts';
 import { createRateLimiter } from '../connectors/rate-limiter.ts';
 import { loadLocalJobConfig, runLocalJob } from '../connectors/run-local.ts';
-import { BRAZE_REQUESTS_PER_WINDOW, BRAZE_WINDOW_MS } from '../connectors/destinations/braze.ts';
 import { parseJobPath } from '../state-machines/connectors-payload.ts';
 
 const HELP = `Usage:
@@ -65,7 +64,8 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (!['validate', 'run', 'start'].includes(sub)) throw new UsageError(`unknown sub-command '${sub}'`);
-    if (sub === 'validate' && positionals.length !== 1) throw new UsageError('validate takes one JOB_DIR or CONFIG_FILE');
+    if (sub === 'validate' && positionals.length !== 1)
+      throw new UsageError('validate takes one JOB_DIR or CONFIG_FILE');
     if (sub !== 'validate' && typeof values.job !== 'string') throw new UsageError('--job is required');
   } catch (err) {
     console.error(`p13n connectors: ${(err as Error).message}\n\n${HELP}`);
@@ -73,12 +73,18 @@ export async function run(args: string[]): Promise<number> {
   }
   const env = envSchema.safeParse(process.env);
   if (!env.success) {
-    console.error(`p13n connectors: invalid environment: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    console.error(
+      `p13n connectors: invalid environment: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
     return 2;
   }
   try {
     if (sub === 'validate') return await validate(positionals[0] as string);
-    if (sub === 'start') return await start(values.job as string, (values['state-machine-arn'] as string | undefined) ?? env.data.P13N_CONNECTORS_STATE_MACHINE_ARN);
+    if (sub === 'start')
+      return await start(
+        values.job as string,
+        (values['state-machine-arn'] as string | undefined) ?? env.data.P13N_CONNECTORS_STATE_MACHINE_ARN,
+      );
     return await runJob(values, env.data);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -98,11 +104,16 @@ async function validate(target: string): Promise<number> {
   const dir = isFile ? join(target, '..') : target;
   const config = await loadLocalJobConfig(dir);
   const job = jobIdentity(dir);
-  console.log(`${isFile ? target : join(dir, 'config.json')}: valid ${job.type} job '${job.name}' (connectors: ${declaredConnectors(config).join(', ')})`);
+  console.log(
+    `${isFile ? target : join(dir, 'config.json')}: valid ${job.type} job '${job.name}' (connectors: ${declaredConnectors(config).join(', ')})`,
+  );
   return 0;
 }
 
-async function runJob(values: Record<string, string | boolean | undefined>, env: z.output<typeof envSchema>): Promise<number> {
+async function runJob(
+  values: Record<string, string | boolean | undefined>,
+  env: z.output<typeof envSchema>,
+): Promise<number> {
   const jobDir = values.job as string;
   const config = await loadLocalJobConfig(jobDir);
   const senders: Partial<Record<'braze' | 'webhook', DestinationSender>> = {};
@@ -120,7 +131,11 @@ async function runJob(values: Record<string, string | boolean | undefined>, env:
     });
   }
   const started = performance.now();
-  const report = await runLocalJob({ jobDir, dataDir: (values['data-dir'] as string | undefined) ?? env.P13N_DATA_DIR, senders });
+  const report = await runLocalJob({
+    jobDir,
+    dataDir: (values['data-dir'] as string | undefined) ?? env.P13N_DATA_DIR,
+    senders,
+  });
   const { stats } = report;
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(
@@ -133,7 +148,9 @@ async function runJob(values: Record<string, string | boolean | undefined>, env:
     console.log(
       `  ${connector}: ${stats.sent[connector] ?? 0} changed, ${stats.unchanged[connector] ?? 0} unchanged` +
         (file ? ` → ${file}` : ' (nothing to send)') +
-        (delivered ? `; delivered ${delivered.delivered}, rejected ${delivered.rejected}${delivered.rejectedFile ? ` → ${delivered.rejectedFile}` : ''}` : ''),
+        (delivered
+          ? `; delivered ${delivered.delivered}, rejected ${delivered.rejected}${delivered.rejectedFile ? ` → ${delivered.rejectedFile}` : ''}`
+          : ''),
     );
   }
   if (report.errorsFile) console.log(`  errors: ${report.errorsFile}`);

@@ -41,7 +41,11 @@ function isId(value: unknown): value is string | number {
 export function parseBatchLine(text: string, jobType: JobType, file: string, line: number): ParsedLine {
   const trimmed = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
   if (trimmed.trim() === '') return undefined;
-  let value: { input?: Record<string, unknown>; output?: { recommendedItems?: unknown; scores?: unknown }; error?: unknown };
+  let value: {
+    input?: Record<string, unknown>;
+    output?: { recommendedItems?: unknown; scores?: unknown };
+    error?: unknown;
+  };
   try {
     value = JSON.parse(trimmed);
   } catch (err) {
@@ -60,7 +64,8 @@ export function parseBatchLine(text: string, jobType: JobType, file: string, lin
   }
   const items = value.output?.recommendedItems;
   if (items === undefined || items === null) return { failed: { raw: trimmed, reason: 'no output.recommendedItems' } };
-  if (!Array.isArray(items)) throw new JobInputError(file, line, '"output.recommendedItems" must be an array of item IDs');
+  if (!Array.isArray(items))
+    throw new JobInputError(file, line, '"output.recommendedItems" must be an array of item IDs');
   let allStrings = true;
   for (const item of items) {
     if (typeof item === 'string' && item.length > 0) continue;

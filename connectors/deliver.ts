@@ -3,8 +3,9 @@
  * number in flight (the sender's rate limiter paces them), refusals handed to `onRejected` with their
  * reasons. Used by `p13n connectors run` for a local run; in the cloud each SQS message is one request.
  */
-import type { DestinationSender, OutputRecord, Rejection } from './destinations/types.ts';
+
 import { DeliveryUnavailableError } from './destinations/http.ts';
+import type { DestinationSender, OutputRecord, Rejection } from './destinations/types.ts';
 
 export interface DeliveryReport {
   delivered: number;

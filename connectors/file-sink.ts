@@ -1,6 +1,7 @@
 /** A LineSink over a file that waits for the stream to drain, so a fast producer never buffers a whole run. */
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { LineSink } from './pipeline.ts';
 
 export interface FileSink extends LineSink {

@@ -37,7 +37,9 @@ export const webhookConnectorSchema = z.strictObject({
   url: z.url().refine(
     (url) => {
       const u = new URL(url);
-      return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+      return (
+        u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+      );
     },
     { error: 'must be an https:// URL (http:// only for localhost)' },
   ),

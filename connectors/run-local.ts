@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamodbItemMetadataStore } from '../data-plane/item-metadata/dynamodb-store.ts';
-import { decompressed } from '../data-plane/item-metadata/import/json-lines.ts';
 import { importItems } from '../data-plane/item-metadata/import/import-items.ts';
+import { decompressed } from '../data-plane/item-metadata/import/json-lines.ts';
 import { localdbDir, readManifest } from '../data-plane/item-metadata/localdb-layout.ts';
 import { LocaldbStore } from '../data-plane/item-metadata/localdb-store.ts';
 import { createItemMetadataStores } from '../data-plane/item-metadata/stores.ts';
@@ -24,7 +24,14 @@ import type { DestinationSender } from './destinations/types.ts';
 import { JobConfigError } from './errors.ts';
 import { createFileSink, type FileSink } from './file-sink.ts';
 import { createItemDecorator } from './item-decorator.ts';
-import { type ConnectorName, declaredConnectors, type JobConfig, jobIdentity, type JobType, parseJobConfig } from './job-config.ts';
+import {
+  type ConnectorName,
+  declaredConnectors,
+  type JobConfig,
+  type JobType,
+  jobIdentity,
+  parseJobConfig,
+} from './job-config.ts';
 import {
   CONFIG_FILE,
   errorsDir,
@@ -136,7 +143,11 @@ async function openItemStore(
   const source = config.itemMetadata;
   if (source?.type === 'dynamodb') {
     if (!options.clients?.dynamodb) throw new JobConfigError('itemMetadata: a DynamoDB client is needed');
-    return new DynamodbItemMetadataStore({ client: options.clients.dynamodb, namespace: source.namespace, config: source });
+    return new DynamodbItemMetadataStore({
+      client: options.clients.dynamodb,
+      namespace: source.namespace,
+      config: source,
+    });
   }
   if (source?.type === 'localdb') {
     const dataDir = resolve(options.dataDir ?? 'data');
@@ -159,7 +170,10 @@ async function openItemStore(
     dataDir: scratch,
   });
   if (report.skippedCount > 0) {
-    logger.warn('catalogue lines skipped', { folder: join(jobDir, ITEM_METADATA_DIR), skipped: report.skipped.slice(0, 5) });
+    logger.warn('catalogue lines skipped', {
+      folder: join(jobDir, ITEM_METADATA_DIR),
+      skipped: report.skipped.slice(0, 5),
+    });
   }
   const manifest = await readManifest(localdbDir(scratch, 'job'));
   return manifest ? new LocaldbStore(join(localdbDir(scratch, 'job'), manifest.file)) : undefined;
@@ -264,9 +278,14 @@ async function deliver(
       concurrency: options.deliveryConcurrency,
       onRejected: async (rejections) => {
         await rejectedSink.write(
-          rejections.map((r) => `${JSON.stringify({ userId: r.record.userId, reason: r.reason, record: r.record.record })}\n`).join(''),
+          rejections
+            .map((r) => `${JSON.stringify({ userId: r.record.userId, reason: r.reason, record: r.record.record })}\n`)
+            .join(''),
         );
-        await state.forget(connector, rejections.map((r) => r.record.userId));
+        await state.forget(
+          connector,
+          rejections.map((r) => r.record.userId),
+        );
       },
     }).finally(() => rejectedSink.close());
     if (report.rejected === 0) await rm(rejectedFile, { force: true });

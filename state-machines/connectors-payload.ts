@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { JobConfigError } from '../connectors/errors.ts';
-import { JOB_TYPES, jobConfigSchema, type JobType } from '../connectors/job-config.ts';
+import { JOB_TYPES, type JobType, jobConfigSchema } from '../connectors/job-config.ts';
 import { objectCreatedEventSchema } from './load-item-metadata-payload.ts';
 
 export interface JobPath {
@@ -86,6 +86,10 @@ export const deliveryMessageSchema = z.object({
   connector: z.enum(['braze', 'webhook']),
   /** Sync-state key prefix of the job, so refused users can be forgotten. */
   stateKey: z.string(),
-  records: z.array(z.object({ userId: z.string(), signature: z.string(), record: z.record(z.string(), z.unknown()) })).min(1),
+  /** Webhook: the job's endpoint. */
+  url: z.string().optional(),
+  records: z
+    .array(z.object({ userId: z.string(), signature: z.string(), record: z.record(z.string(), z.unknown()) }))
+    .min(1),
 });
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

@@ -17,7 +17,9 @@ export function webhookFormatter(config: WebhookConnectorConfig): RecordFormatte
     connector: 'webhook',
     recordJson(userId, list) {
       const fields = fieldsOf(list, config.itemMetadataFields);
-      const items = list.ids.map((_, rank) => Object.fromEntries(fields.map((name) => [name, fieldValue(list, rank, name)])));
+      const items = list.ids.map((_, rank) =>
+        Object.fromEntries(fields.map((name) => [name, fieldValue(list, rank, name)])),
+      );
       return JSON.stringify({ userId, items, ...config.otherAttributes });
     },
   };

@@ -76,7 +76,10 @@ export async function generateSampleJobs(): Promise<Map<string, string>> {
     `${JSON.stringify({ batchInferencePath: 'batch-output/', connectors: { braze: { ...brazeConnector, attributePrefix: 'similar_' } } }, null, 2)}\n`,
   );
 
-  const items = [...used].sort().map((id) => catalogue.get(id)).filter((l): l is string => l !== undefined);
+  const items = [...used]
+    .sort()
+    .map((id) => catalogue.get(id))
+    .filter((l): l is string => l !== undefined);
   for (const job of Object.values(JOBS)) files.set(`${job}/input/item_metadata/items.json`, `${items.join('\n')}\n`);
   return files;
 }

@@ -10,8 +10,8 @@
  *   npm run bench:connectors -- 100000,2000000
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,9 @@ async function writeJob(root: string, users: number): Promise<string> {
   );
   const items: string[] = [];
   for (let i = 0; i < ITEMS; i++) {
-    items.push(JSON.stringify({ id: `item-${i}`, name: `Item number ${i}`, price: (i % 500) + 0.99, category: `c${i % 20}` }));
+    items.push(
+      JSON.stringify({ id: `item-${i}`, name: `Item number ${i}`, price: (i % 500) + 0.99, category: `c${i % 20}` }),
+    );
   }
   writeFileSync(join(dir, 'input', 'item_metadata', 'items.json'), `${items.join('\n')}\n`);
   // Four part files, as a batch job over four input files would write.
@@ -89,22 +91,41 @@ async function child(dir: string): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     sample();
-    runs.push({ users: report.stats.users, sent: report.stats.sent.braze ?? 0, seconds, cpuSeconds: (used.user + used.system) / 1e6 });
+    runs.push({
+      users: report.stats.users,
+      sent: report.stats.sent.braze ?? 0,
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+    });
   }
   clearInterval(timer);
-  process.stdout.write(JSON.stringify({ runs, peakAnonMb: mb(peak.anon), peakFileMb: mb(peak.file), maxRssMb: mb(process.resourceUsage().maxRSS * 1024) }));
+  process.stdout.write(
+    JSON.stringify({
+      runs,
+      peakAnonMb: mb(peak.anon),
+      peakFileMb: mb(peak.file),
+      maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '250000,500000,1000000').split(',').map(Number);
   const root = mkdtempSync(join(tmpdir(), 'p13n-bench-connectors-'));
   const self = fileURLToPath(import.meta.url);
-  console.log(`connectors pipeline: user_personalization, ${PER_USER} items per user, ${ITEMS} catalogue items, Braze fields id,name,price`);
-  console.log('users      | run 1 (all sent): wall rate (rate per CPU second) | run 2 (delta, none sent)              | peak anon RSS | peak file RSS (LMDB map)');
+  console.log(
+    `connectors pipeline: user_personalization, ${PER_USER} items per user, ${ITEMS} catalogue items, Braze fields id,name,price`,
+  );
+  console.log(
+    'users      | run 1 (all sent): wall rate (rate per CPU second) | run 2 (delta, none sent)              | peak anon RSS | peak file RSS (LMDB map)',
+  );
   try {
     for (const users of sizes) {
       const dir = await writeJob(root, users);
-      const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
       if (result.status !== 0) throw new Error(`child failed: ${result.stderr}`);
       const figures = JSON.parse(result.stdout) as {
         runs: Array<{ users: number; sent: number; seconds: number; cpuSeconds: number }>;
@@ -113,7 +134,9 @@ async function main(): Promise<void> {
       };
       const [first, second] = figures.runs as [(typeof figures.runs)[0], (typeof figures.runs)[0]];
       const rate = (r: typeof first) =>
-        `${Math.round(r.users / r.seconds).toLocaleString('en')} users/s (${Math.round(r.users / r.cpuSeconds).toLocaleString('en')}/CPU-s)`.padEnd(34);
+        `${Math.round(r.users / r.seconds).toLocaleString('en')} users/s (${Math.round(r.users / r.cpuSeconds).toLocaleString('en')}/CPU-s)`.padEnd(
+          34,
+        );
       console.log(
         `${users.toLocaleString('en').padEnd(10)} | ${rate(first)} ${first.seconds.toFixed(1).padStart(4)}s | ${rate(second)} ${second.seconds.toFixed(1).padStart(4)}s (${second.sent} sent) | ${String(figures.peakAnonMb).padStart(6)} MB     | ${figures.peakFileMb} MB`,
       );
