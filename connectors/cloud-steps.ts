@@ -68,6 +68,8 @@ export interface CloudDeps {
   /** Queue URL per deployed destination. */
   queues: Partial<Record<ConnectorName, string>>;
   maxConcurrency: number;
+  /** Part files per Lambda invocation. */
+  filesPerBatch: number;
   /** Scratch space (/tmp on Lambda). */
   scratchDir: string;
   now: () => Date;
@@ -175,6 +177,7 @@ export async function prepareJob(input: StartInput, deps: CloudDeps): Promise<Pr
     mapping,
     catalogueKey,
     maxConcurrency: deps.maxConcurrency,
+    filesPerBatch: deps.filesPerBatch,
   };
 }
 

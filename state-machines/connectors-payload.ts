@@ -64,7 +64,10 @@ export const preparedJobSchema = z.discriminatedUnion('status', [
     mapping: location.optional(),
     /** The job's own catalogue, built into a localdb object by PrepareJob. */
     catalogueKey: z.string().optional(),
+    /** Child executions of each Distributed Map at once. */
     maxConcurrency: z.int().min(1),
+    /** Part files per child execution (the ItemBatcher's MaxItemsPerBatch). */
+    filesPerBatch: z.int().min(1),
   }),
   z.object({ status: z.literal('ignored'), reason: z.string() }),
 ]);

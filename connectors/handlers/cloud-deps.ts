@@ -22,15 +22,23 @@ export const connectorsEnvSchema = z.object({
   P13N_CONNECTORS_STATE_TABLE: z.string().min(1),
   P13N_CONNECTORS_INDEX_TABLE: z.string().min(1),
   P13N_CONNECTORS_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(20),
+  P13N_CONNECTORS_FILES_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(1),
   P13N_CONNECTORS_BRAZE_QUEUE_URL: optional,
   P13N_CONNECTORS_WEBHOOK_QUEUE_URL: optional,
   P13N_STAGING_BUCKET: optional,
+  AWS_ENDPOINT_URL: optional,
+  AWS_ENDPOINT_URL_S3: optional,
 });
 
 export function cloudDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): CloudDeps {
   const parsed = parseInput(connectorsEnvSchema, env, 'environment');
   return {
-    s3: new S3Client({}),
+    s3: new S3Client({
+      // Emulators answer on one host, not per-bucket subdomains.
+      forcePathStyle: (parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL) !== undefined,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
     dynamodb: new DynamoDBClient({}),
     sqs: new SQSClient({}),
     tables: { state: parsed.P13N_CONNECTORS_STATE_TABLE, index: parsed.P13N_CONNECTORS_INDEX_TABLE },
@@ -38,6 +46,7 @@ export function cloudDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.
     stagingBucket: parsed.P13N_STAGING_BUCKET,
     queues: { braze: parsed.P13N_CONNECTORS_BRAZE_QUEUE_URL, webhook: parsed.P13N_CONNECTORS_WEBHOOK_QUEUE_URL },
     maxConcurrency: parsed.P13N_CONNECTORS_MAX_CONCURRENCY,
+    filesPerBatch: parsed.P13N_CONNECTORS_FILES_PER_BATCH,
     scratchDir: tmpdir(),
     now: () => new Date(),
     logger: createLogger(`connectors-${name}`),
