@@ -197,7 +197,6 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
   const scratch = await mkdtemp(join(jobDir, '.run-'));
   const outputDirs = new Map(connectors.map((c) => [c, join(jobDir, outputDir(c, partition))]));
   const errorDir = join(jobDir, errorsDir(partition));
-  const created: string[] = [];
   const sinks = new Map<ConnectorName, FileSink>();
   const signatureSinks = new Map<ConnectorName, FileSink>();
   let errorSink: FileSink | undefined;
@@ -209,14 +208,13 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
     items = await openItemStore(jobDir, config, scratch, options, logger);
     for (const dir of [...outputDirs.values(), ...(config.saveBatchInferenceErrors ? [errorDir] : [])]) {
       if (await stat(dir).catch(() => undefined)) throw new JobConfigError(`${dir} already exists: one run per second`);
-      await mkdir(dir, { recursive: true });
-      created.push(dir);
     }
-    for (const [connector, dir] of outputDirs) {
-      sinks.set(connector, createFileSink(join(dir, 'part-00000.jsonl.partial')));
+    // Everything is written in the scratch folder and moved into place only when the run succeeded.
+    for (const connector of outputDirs.keys()) {
+      sinks.set(connector, createFileSink(join(scratch, `${connector}.jsonl`)));
       signatureSinks.set(connector, createFileSink(join(scratch, `${connector}.signatures`)));
     }
-    if (config.saveBatchInferenceErrors) errorSink = createFileSink(join(errorDir, 'part-00000.jsonl.partial'));
+    if (config.saveBatchInferenceErrors) errorSink = createFileSink(join(scratch, 'errors.jsonl'));
 
     const stats = await processPartFiles(files, {
       jobType: job.type,
@@ -233,19 +231,13 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
     const outputs: LocalRunReport['outputs'] = {};
     for (const [connector, sink] of sinks) {
       await sink.close();
-      const final = sink.path.replace(/\.partial$/, '');
-      if (sink.bytes > 0) {
-        await rename(sink.path, final);
-        outputs[connector] = final;
-      } else await rm(join(sink.path, '..'), { recursive: true });
+      if (sink.bytes > 0) outputs[connector] = await publish(sink.path, outputDirs.get(connector) as string);
     }
     let errorsFile: string | undefined;
     if (errorSink) {
       await errorSink.close();
-      errorsFile = errorSink.path.replace(/\.partial$/, '');
-      await rename(errorSink.path, errorsFile);
+      errorsFile = await publish(errorSink.path, errorDir);
     }
-    created.length = 0;
     for (const [connector, sink] of signatureSinks) {
       await sink.close();
       if (outputs[connector]) await state.commit(connector, readSignatures(createReadStream(sink.path), sink.path));
@@ -255,12 +247,19 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
   } finally {
     await Promise.allSettled([...sinks.values(), ...signatureSinks.values()].map((s) => s.close()));
     await errorSink?.close().catch(() => undefined);
-    for (const dir of created) await rm(dir, { recursive: true, force: true });
     await users?.close();
     await items?.close?.();
     await state.close();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Moves a finished file into its partition folder as its one part. */
+async function publish(file: string, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, 'part-00000.jsonl');
+  await rename(file, target);
+  return target;
 }
 
 async function deliver(

@@ -6,6 +6,7 @@
  * per connector; in the cloud a DynamoDB table (see dynamodb-sync-state.ts).
  */
 import { hash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -35,20 +36,25 @@ export function signature(json: string): string {
  */
 export function openLocalSyncState(pathOf: (connector: ConnectorName) => string): SyncStateStore {
   const dbs = new Map<ConnectorName, RootDatabase<string, string>>();
-  const db = async (connector: ConnectorName) => {
+  /** The connector's state file; with `create` false, undefined until a run committed one. */
+  async function db(connector: ConnectorName, create: false): Promise<RootDatabase<string, string> | undefined>;
+  async function db(connector: ConnectorName, create: true): Promise<RootDatabase<string, string>>;
+  async function db(connector: ConnectorName, create: boolean) {
     let found = dbs.get(connector);
     if (!found) {
       const path = pathOf(connector);
+      if (!create && !existsSync(path)) return undefined;
       await mkdir(dirname(path), { recursive: true });
       found = open<string, string>({ path, noSubdir: true, encoding: 'string', compression: false });
       dbs.set(connector, found);
     }
     return found;
-  };
+  }
   return {
     async signatures(connector, userIds) {
-      const store = await db(connector);
+      const store = await db(connector, false);
       const out = new Map<string, string>();
+      if (!store) return out;
       for (const user of userIds) {
         const value = store.get(user);
         if (value !== undefined) out.set(user, value);
@@ -56,7 +62,7 @@ export function openLocalSyncState(pathOf: (connector: ConnectorName) => string)
       return out;
     },
     async commit(connector, entries) {
-      const store = await db(connector);
+      const store = await db(connector, true);
       let written = 0;
       let last: Promise<boolean> | undefined;
       for await (const batch of entries) {
@@ -69,7 +75,7 @@ export function openLocalSyncState(pathOf: (connector: ConnectorName) => string)
       return written;
     },
     async forget(connector, userIds) {
-      const store = await db(connector);
+      const store = await db(connector, true);
       await store.transaction(() => {
         for (const user of userIds) store.remove(user);
       });
