@@ -61,5 +61,8 @@ export function userRecords(users: number, items: number, shift = (_u: number) =
 /** A distinct clock per run, so each run gets its own time= partition. */
 export function clock(): () => Date {
   let t = Date.UTC(2026, 10, 1, 12, 0, 0);
-  return () => new Date((t += 1000));
+  return () => {
+    t += 1000;
+    return new Date(t);
+  };
 }
