@@ -4,8 +4,8 @@
  * reasons. Used by `p13n connectors run` for a local run; in the cloud each SQS message is one request.
  */
 
-import { DeliveryUnavailableError } from './destinations/http.ts';
 import type { DestinationSender, OutputRecord, Rejection } from './destinations/types.ts';
+import { ConnectorError } from './errors.ts';
 
 export interface DeliveryReport {
   delivered: number;
@@ -30,7 +30,8 @@ export async function deliverRecords(
     try {
       rejections = await sender.send(records);
     } catch (err) {
-      if (!(err instanceof DeliveryUnavailableError)) throw err;
+      // Unavailable after the retries, or credentials refused: these users were not delivered.
+      if (!(err instanceof ConnectorError)) throw err;
       rejections = records.map((record) => ({ record, reason: err.message }));
     }
     report.rejected += rejections.length;
