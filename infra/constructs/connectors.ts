@@ -261,8 +261,9 @@ export class Connectors extends Construct {
       });
     }
 
+    // Outputs at stack level keep readable names (ConnectorsStateMachineArn, not a hashed path).
     const output = (outputId: string, value: string, description: string) =>
-      new CfnOutput(this, outputId, { value, description });
+      new CfnOutput(stack, outputId, { value, description });
     output(
       'ConnectorsBucketName',
       bucket.bucketName,
@@ -278,7 +279,7 @@ export class Connectors extends Construct {
     >) {
       const title = name[0]?.toUpperCase() + name.slice(1);
       output(
-        `${title}SecretArn`,
+        `Connectors${title}SecretArn`,
         d.secret.secretArn,
         `put the ${name} credentials here (aws secretsmanager put-secret-value)`,
       );
