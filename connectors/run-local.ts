@@ -15,15 +15,11 @@ import { DynamodbItemMetadataStore } from '../data-plane/item-metadata/dynamodb-
 import { importItems } from '../data-plane/item-metadata/import/import-items.ts';
 import { decompressed } from '../data-plane/item-metadata/import/json-lines.ts';
 import { localdbDir, readManifest } from '../data-plane/item-metadata/localdb-layout.ts';
-import { LocaldbStore } from '../data-plane/item-metadata/localdb-store.ts';
-import { createItemMetadataStores } from '../data-plane/item-metadata/stores.ts';
 import type { ItemMetadataLogger, ItemMetadataStore } from '../data-plane/item-metadata/types.ts';
 import { type DeliveryReport, deliverRecords } from './deliver.ts';
-import { formattersFor } from './destinations/index.ts';
 import type { DestinationSender } from './destinations/types.ts';
 import { JobConfigError } from './errors.ts';
-import { createFileSink, type FileSink } from './file-sink.ts';
-import { createItemDecorator } from './item-decorator.ts';
+import { createFileSink } from './file-sink.ts';
 import {
   type ConnectorName,
   declaredConnectors,
@@ -43,10 +39,11 @@ import {
   outputDir,
   partitionOf,
 } from './layout.ts';
+import { type PartsSpec, processLocalParts, processLocalPartsInWorkers, sumStats } from './local-parts.ts';
 import { readOutputRecords, readSignatures } from './output-records.ts';
-import { type PartFile, type PipelineStats, processPartFiles } from './pipeline.ts';
+import type { PipelineStats } from './pipeline.ts';
 import { openLocalSyncState, type SyncStateStore } from './sync-state.ts';
-import { buildLocalUserIndex, type UserIndex } from './user-index.ts';
+import { buildLocalUserIndex } from './user-index.ts';
 import { readUserItemMapping } from './user-item-mapping.ts';
 
 export interface LocalRunOptions {
@@ -56,6 +53,8 @@ export interface LocalRunOptions {
   clients?: { dynamodb?: DynamoDBClient };
   /** Deliver the output after the run: one sender per connector to deliver. */
   senders?: Partial<Record<ConnectorName, DestinationSender>>;
+  /** Threads sharing the part files (default 1; a DynamoDB item store always runs in one). */
+  workers?: number;
   /** Requests in flight per connector while delivering (default 8). */
   deliveryConcurrency?: number;
   now?: () => Date;
@@ -66,7 +65,7 @@ export interface LocalRunReport {
   job: { type: JobType; name: string };
   partition: string;
   stats: PipelineStats;
-  /** Output file per connector (absent when nobody changed). */
+  /** First output part per connector (absent when nobody changed); more parts sit beside it with more workers. */
   outputs: Partial<Record<ConnectorName, string>>;
   errorsFile?: string;
   delivery: Partial<Record<ConnectorName, DeliveryReport & { rejectedFile?: string }>>;
@@ -94,7 +93,7 @@ export async function loadLocalJobConfig(jobDir: string): Promise<JobConfig> {
   return parseJobConfig(text, file);
 }
 
-async function batchFiles(jobDir: string, config: JobConfig): Promise<PartFile[]> {
+async function batchFiles(jobDir: string, config: JobConfig): Promise<string[]> {
   if (config.batchInferencePath.startsWith('s3://')) {
     throw new JobConfigError(
       `${join(jobDir, CONFIG_FILE)}: batchInferencePath: a local run reads a folder, not ${config.batchInferencePath} ` +
@@ -105,20 +104,21 @@ async function batchFiles(jobDir: string, config: JobConfig): Promise<PartFile[]
   const info = await stat(path).catch(() => {
     throw new JobConfigError(`${join(jobDir, CONFIG_FILE)}: batchInferencePath: ${path} does not exist`);
   });
-  const paths = info.isDirectory() ? await filesIn(path, isPartFile) : [path];
-  return paths.map((name) => ({ name, open: async () => createReadStream(name) }));
+  return info.isDirectory() ? await filesIn(path, isPartFile) : [path];
 }
 
-async function buildIndex(jobDir: string, scratch: string): Promise<UserIndex> {
+async function buildIndex(jobDir: string, scratch: string): Promise<string> {
   const files = await filesIn(join(jobDir, MAPPING_DIR), isCsvFile);
   if (files.length === 0) {
     throw new JobConfigError(`${join(jobDir, MAPPING_DIR)}: a related_items job needs user-item mapping CSV files`);
   }
-  const builder = buildLocalUserIndex(join(scratch, 'user-index.mdb'));
+  const path = join(scratch, 'user-index.mdb');
+  const builder = buildLocalUserIndex(path);
   for (const file of files) {
     for await (const pairs of readUserItemMapping(createReadStream(file), file)) builder.add(pairs);
   }
-  return (await builder.finish()).index;
+  await builder.finish();
+  return path;
 }
 
 /** The job's own catalogue files as one JSON-lines stream (each file gunzipped on its own). */
@@ -133,35 +133,38 @@ function catalogueStream(files: readonly string[]): Readable {
   );
 }
 
-async function openItemStore(
+/** Where the items come from: a localdb file any thread can open, or (DynamoDB) a store for this thread. */
+async function itemSource(
   jobDir: string,
   config: JobConfig,
   scratch: string,
   options: LocalRunOptions,
   logger: ItemMetadataLogger,
-): Promise<ItemMetadataStore | undefined> {
+): Promise<{ path?: string; store?: ItemMetadataStore }> {
   const source = config.itemMetadata;
   if (source?.type === 'dynamodb') {
     if (!options.clients?.dynamodb) throw new JobConfigError('itemMetadata: a DynamoDB client is needed');
-    return new DynamodbItemMetadataStore({
-      client: options.clients.dynamodb,
-      namespace: source.namespace,
-      config: source,
-    });
+    return {
+      store: new DynamodbItemMetadataStore({
+        client: options.clients.dynamodb,
+        namespace: source.namespace,
+        config: source,
+      }),
+    };
   }
   if (source?.type === 'localdb') {
     const dataDir = resolve(options.dataDir ?? 'data');
-    if (!(await readManifest(localdbDir(dataDir, source.namespace)))) {
+    const dir = localdbDir(dataDir, source.namespace);
+    const manifest = await readManifest(dir);
+    if (!manifest) {
       throw new JobConfigError(
         `itemMetadata: no localdb store for namespace '${source.namespace}' under ${dataDir} (run p13n import-items first)`,
       );
     }
-    const stores = createItemMetadataStores({ dataDir, clients: {}, logger });
-    const store = stores(source.namespace, { type: 'localdb' });
-    return store && { getMany: (ids) => store.getMany(ids), close: () => stores.close() };
+    return { path: join(dir, manifest.file) };
   }
   const files = await filesIn(join(jobDir, ITEM_METADATA_DIR), isJsonLinesFile);
-  if (files.length === 0) return undefined;
+  if (files.length === 0) return {};
   const report = await importItems({
     namespace: 'job',
     config: { type: 'localdb' },
@@ -176,7 +179,7 @@ async function openItemStore(
     });
   }
   const manifest = await readManifest(localdbDir(scratch, 'job'));
-  return manifest ? new LocaldbStore(join(localdbDir(scratch, 'job'), manifest.file)) : undefined;
+  return manifest ? { path: join(localdbDir(scratch, 'job'), manifest.file) } : {};
 }
 
 /**
@@ -193,87 +196,93 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
   const connectors = declaredConnectors(config);
   const files = await batchFiles(jobDir, config);
   const partition = partitionOf(options.now?.() ?? new Date());
-
-  const scratch = await mkdtemp(join(jobDir, '.run-'));
   const outputDirs = new Map(connectors.map((c) => [c, join(jobDir, outputDir(c, partition))]));
   const errorDir = join(jobDir, errorsDir(partition));
-  const sinks = new Map<ConnectorName, FileSink>();
-  const signatureSinks = new Map<ConnectorName, FileSink>();
-  let errorSink: FileSink | undefined;
-  let users: UserIndex | undefined;
-  let items: ItemMetadataStore | undefined;
-  const state = openLocalSyncState((c) => join(jobDir, 'output', c, 'state', 'sync-state.mdb'));
-  try {
-    if (job.type === 'related_items') users = await buildIndex(jobDir, scratch);
-    items = await openItemStore(jobDir, config, scratch, options, logger);
-    for (const dir of [...outputDirs.values(), ...(config.saveBatchInferenceErrors ? [errorDir] : [])]) {
-      if (await stat(dir).catch(() => undefined)) throw new JobConfigError(`${dir} already exists: one run per second`);
-    }
-    // Everything is written in the scratch folder and moved into place only when the run succeeded.
-    for (const connector of outputDirs.keys()) {
-      sinks.set(connector, createFileSink(join(scratch, `${connector}.jsonl`)));
-      signatureSinks.set(connector, createFileSink(join(scratch, `${connector}.signatures`)));
-    }
-    if (config.saveBatchInferenceErrors) errorSink = createFileSink(join(scratch, 'errors.jsonl'));
+  for (const dir of [...outputDirs.values(), ...(config.saveBatchInferenceErrors ? [errorDir] : [])]) {
+    if (await stat(dir).catch(() => undefined)) throw new JobConfigError(`${dir} already exists: one run per second`);
+  }
+  const statePath = (c: ConnectorName) => join(jobDir, 'output', c, 'state', 'sync-state.mdb');
 
-    const stats = await processPartFiles(files, {
+  // Everything is written in the scratch folder and moved into place only when the run succeeded.
+  const scratch = await mkdtemp(join(jobDir, '.run-'));
+  let items: { path?: string; store?: ItemMetadataStore } = {};
+  try {
+    const indexPath = job.type === 'related_items' ? await buildIndex(jobDir, scratch) : undefined;
+    items = await itemSource(jobDir, config, scratch, options, logger);
+    const spec: PartsSpec = {
       jobType: job.type,
-      formatters: formattersFor(config),
-      users,
-      items: createItemDecorator(items),
-      state: config.performDeltaCheck ? state : undefined,
-      outputs: sinks,
-      signatures: signatureSinks,
-      errors: errorSink,
-    });
+      config,
+      files,
+      itemsPath: items.path,
+      indexPath,
+      statePaths: config.performDeltaCheck ? Object.fromEntries(connectors.map((c) => [c, statePath(c)])) : undefined,
+      scratch,
+      share: 0,
+    };
+    const workers = items.store ? 1 : Math.min(options.workers ?? 1, files.length);
+    const results =
+      workers > 1 ? await processLocalPartsInWorkers(spec, workers) : [await processLocalParts(spec, items.store)];
+    const stats = sumStats(results);
 
     // The run succeeded: publish the files, then commit the signatures they carry.
     const outputs: LocalRunReport['outputs'] = {};
-    for (const [connector, sink] of sinks) {
-      await sink.close();
-      if (sink.bytes > 0) outputs[connector] = await publish(sink.path, outputDirs.get(connector) as string);
+    const state = openLocalSyncState(statePath);
+    try {
+      for (const connector of connectors) {
+        const shares = results.flatMap((r) => (r.outputs[connector]?.bytes ? [r.outputs[connector]] : []));
+        if (shares.length === 0) continue;
+        const dir = outputDirs.get(connector) as string;
+        const published = await Promise.all(shares.map((share, i) => publish(share.path, dir, i)));
+        outputs[connector] = published[0];
+        for (const share of shares) {
+          await state.commit(connector, readSignatures(createReadStream(share.signatures), share.signatures));
+        }
+      }
+      let errorsFile: string | undefined;
+      const errorShares = results.flatMap((r) => (r.errors?.bytes ? [r.errors] : []));
+      if (config.saveBatchInferenceErrors) {
+        errorsFile = (await Promise.all(errorShares.map((share, i) => publish(share.path, errorDir, i))))[0];
+      }
+      const delivery = await deliver(outputs, outputDirs, options, state);
+      return { job, partition, stats, outputs, errorsFile, delivery };
+    } finally {
+      await state.close();
     }
-    let errorsFile: string | undefined;
-    if (errorSink) {
-      await errorSink.close();
-      errorsFile = await publish(errorSink.path, errorDir);
-    }
-    for (const [connector, sink] of signatureSinks) {
-      await sink.close();
-      if (outputs[connector]) await state.commit(connector, readSignatures(createReadStream(sink.path), sink.path));
-    }
-    const delivery = await deliver(outputs, options, state);
-    return { job, partition, stats, outputs, errorsFile, delivery };
   } finally {
-    await Promise.allSettled([...sinks.values(), ...signatureSinks.values()].map((s) => s.close()));
-    await errorSink?.close().catch(() => undefined);
-    await users?.close();
-    await items?.close?.();
-    await state.close();
+    await items.store?.close?.();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** Moves a finished file into its partition folder as its one part. */
-async function publish(file: string, dir: string): Promise<string> {
+/** Moves a finished share into its partition folder as part number `part`. */
+async function publish(file: string, dir: string, part: number): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const target = join(dir, 'part-00000.jsonl');
+  const target = join(dir, `part-${String(part).padStart(5, '0')}.jsonl`);
   await rename(file, target);
   return target;
 }
 
 async function deliver(
   outputs: LocalRunReport['outputs'],
+  outputDirs: ReadonlyMap<ConnectorName, string>,
   options: LocalRunOptions,
   state: SyncStateStore,
 ): Promise<LocalRunReport['delivery']> {
   const delivery: LocalRunReport['delivery'] = {};
-  for (const [connector, file] of Object.entries(outputs) as Array<[ConnectorName, string]>) {
+  for (const connector of Object.keys(outputs) as ConnectorName[]) {
     const sender = options.senders?.[connector];
     if (!sender) continue;
-    const rejectedFile = join(file, '..', 'rejected.jsonl');
+    const dir = outputDirs.get(connector) as string;
+    const parts = (await readdir(dir))
+      .filter((name) => /^part-\d+\.jsonl$/.test(name))
+      .sort()
+      .map((name) => join(dir, name));
+    const rejectedFile = join(dir, 'rejected.jsonl');
     const rejectedSink = createFileSink(rejectedFile);
-    const report = await deliverRecords(readOutputRecords(createReadStream(file), file, 1_000), sender, {
+    const records = (async function* () {
+      for (const part of parts) yield* readOutputRecords(createReadStream(part), part, 1_000);
+    })();
+    const report = await deliverRecords(records, sender, {
       concurrency: options.deliveryConcurrency,
       onRejected: async (rejections) => {
         await rejectedSink.write(

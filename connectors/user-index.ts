@@ -16,18 +16,21 @@ export interface UserIndex {
 
 export interface LocalUserIndexBuilder {
   add(pairs: readonly UserItemPair[]): void;
-  /** Finishes the build and opens the index for reading; returns it with the number of users. */
-  finish(): Promise<{ index: UserIndex; users: number }>;
+  /** Finishes the build (the file is then ready for `openLocalUserIndex`); returns the number of users. */
+  finish(): Promise<number>;
 }
+
+const DBS = { maxDbs: 2, compression: false } as const;
 
 /**
  * @example
  * const builder = buildLocalUserIndex('/tmp/run/index.mdb');
  * for await (const pairs of readUserItemMapping(stream, file)) builder.add(pairs);
- * const { index } = await builder.finish();
+ * await builder.finish();
+ * const index = openLocalUserIndex('/tmp/run/index.mdb');
  */
 export function buildLocalUserIndex(path: string): LocalUserIndexBuilder {
-  const env = open({ path, noSubdir: true, maxDbs: 2, compression: false });
+  const env = open({ path, noSubdir: true, ...DBS });
   const byUser = env.openDB<string, string>({ name: 'user-item', encoding: 'string' });
   const byItem = env.openDB<string, string>({ name: 'item-users', encoding: 'string', dupSort: true });
   let last: Promise<boolean> | undefined;
@@ -44,19 +47,26 @@ export function buildLocalUserIndex(path: string): LocalUserIndexBuilder {
         users++;
       }
       await put;
-      const index: UserIndex = {
-        async usersOf(itemIds) {
-          const out = new Map<string, string[]>();
-          for (const item of itemIds) {
-            if (out.has(item)) continue;
-            const users = [...byItem.getValues(item)];
-            if (users.length > 0) out.set(item, users);
-          }
-          return out;
-        },
-        close: () => env.close(),
-      };
-      return { index, users };
+      await env.close();
+      return users;
     },
+  };
+}
+
+/** Opens a built index for reading (any thread may open it). */
+export function openLocalUserIndex(path: string): UserIndex {
+  const env = open({ path, noSubdir: true, readOnly: true, ...DBS });
+  const byItem = env.openDB<string, string>({ name: 'item-users', encoding: 'string', dupSort: true });
+  return {
+    async usersOf(itemIds) {
+      const out = new Map<string, string[]>();
+      for (const item of itemIds) {
+        if (out.has(item)) continue;
+        const users = [...byItem.getValues(item)];
+        if (users.length > 0) out.set(item, users);
+      }
+      return out;
+    },
+    close: () => env.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobConfigError, JobInputError } from '../../connectors/errors.ts';
@@ -275,5 +275,43 @@ describe('local run: bad input is a clear error naming the file and line, and wr
       /personalized_ranking\/w: unknown job type 'personalized_ranking'.*related_items.*user_personalization/,
     );
     expectNothingWritten(dir);
+  });
+});
+
+describe('local run in worker threads', () => {
+  it('shares the part files over threads with the same result, and a bad line still names its file and line', async () => {
+    const r = root();
+    const dir = writeJob(r, 'user_personalization', 'weekly', {
+      config: BRAZE_CONFIG,
+      items: catalogue(30),
+      batch: userRecords(90, 30).slice(0, 30),
+    });
+    const records = userRecords(90, 30);
+    writeFileSync(
+      join(dir, 'batch', 'part-1.json.out'),
+      records
+        .slice(30, 60)
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'batch', 'part-2.json.out'),
+      records
+        .slice(60)
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
+    );
+    const now = clock();
+    const report = await runLocalJob({ jobDir: dir, now, workers: 2 });
+    expect(report.stats).toMatchObject({ records: 90, users: 90, sent: { braze: 90 } });
+    const parts = readdirSync(join(report.outputs.braze!, '..')).sort();
+    expect(parts).toEqual(['part-00000.jsonl', 'part-00001.jsonl']);
+    const users = parts.flatMap((p) => outputUsers(join(report.outputs.braze!, '..', p)));
+    expect(users.sort()).toEqual(records.map((x) => x.input.userId).sort());
+    expect((await runLocalJob({ jobDir: dir, now, workers: 2 })).stats.sent).toEqual({ braze: 0 });
+    writeFileSync(join(dir, 'batch', 'part-2.json.out'), '{"input":{"userId":"u1"}}\n{oops\n');
+    const err = await runLocalJob({ jobDir: dir, now, workers: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobInputError);
+    expect((err as Error).message).toMatch(/part-2\.json\.out: line 2: not valid JSON/);
   });
 });
