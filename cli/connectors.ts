@@ -4,6 +4,7 @@
  * delivers to a Braze-compatible URL or the webhook); `start` starts the deployed state machine on a
  * job folder in S3. Secrets come from the environment, never from the command line.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -20,11 +21,12 @@ import { parseJobPath } from '../state-machines/connectors-payload.ts';
 const HELP = `Usage:
   p13n connectors validate JOB_DIR|CONFIG_FILE
       check a job's config.json (exit 0 valid, 1 invalid)
-  p13n connectors run --job DIR [--braze-url URL] [--webhook] [--data-dir DIR]
+  p13n connectors run --job DIR [--braze-url URL] [--webhook] [--data-dir DIR] [--workers N]
       run a job over a local folder (etl_jobs/<related_items|user_personalization>/<job>/): output under
       DIR/output/<connector>/year=…/, sync state under DIR/output/<connector>/state/. With --braze-url the
       output is sent to that Braze-compatible endpoint (key in $BRAZE_API_KEY); with --webhook to the
-      job's webhook URL (signing secret in $P13N_WEBHOOK_SECRET).
+      job's webhook URL (signing secret in $P13N_WEBHOOK_SECRET). Part files are shared over N threads
+      (default: one per CPU).
   p13n connectors start --job s3://BUCKET/etl_jobs/<type>/<job>/ [--state-machine-arn ARN]
       start the deployed connectors state machine ($P13N_CONNECTORS_STATE_MACHINE_ARN by default)
 Exit status: 0 done, 1 the job failed (message names the file and line), 2 bad command line.`;
@@ -55,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
         'braze-url': { type: 'string' },
         webhook: { type: 'boolean' },
         'data-dir': { type: 'string' },
+        workers: { type: 'string' },
         'state-machine-arn': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,6 +70,9 @@ export async function run(args: string[]): Promise<number> {
     if (sub === 'validate' && positionals.length !== 1)
       throw new UsageError('validate takes one JOB_DIR or CONFIG_FILE');
     if (sub !== 'validate' && typeof values.job !== 'string') throw new UsageError('--job is required');
+    if (values.workers !== undefined && !/^[1-9]\d{0,2}$/.test(String(values.workers))) {
+      throw new UsageError(`--workers must be a whole number from 1 to 999, not '${values.workers}'`);
+    }
   } catch (err) {
     console.error(`p13n connectors: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -133,6 +139,7 @@ async function runJob(
   const started = performance.now();
   const report = await runLocalJob({
     jobDir,
+    workers: values.workers ? Number(values.workers) : availableParallelism(),
     dataDir: (values['data-dir'] as string | undefined) ?? env.P13N_DATA_DIR,
     senders,
   });

@@ -6,13 +6,13 @@
  * and sends nobody. If the pipeline streams, peak anonymous memory stays flat while N grows (LMDB's
  * memory-mapped pages are reported apart: the kernel can drop them at any time).
  *
- *   npm run bench:connectors                  # 250,000, 500,000 and 1,000,000 users
- *   npm run bench:connectors -- 100000,2000000
+ *   npm run bench:connectors                  # 250,000, 500,000 and 1,000,000 users, one thread per CPU
+ *   npm run bench:connectors -- 100000,2000000 1   # other sizes, one thread
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLocalJob } from '../../connectors/run-local.ts';
@@ -75,7 +75,7 @@ async function writeJob(root: string, users: number): Promise<string> {
   return dir;
 }
 
-async function child(dir: string): Promise<void> {
+async function child(dir: string, workers: number): Promise<void> {
   const peak = { anon: 0, file: 0 };
   const sample = () => {
     const now = rssParts();
@@ -87,7 +87,7 @@ async function child(dir: string): Promise<void> {
   for (let i = 0; i < 2; i++) {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const report = await runLocalJob({ jobDir: dir, now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
+    const report = await runLocalJob({ jobDir: dir, workers, now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, i)) });
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     sample();
@@ -111,10 +111,12 @@ async function child(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '250000,500000,1000000').split(',').map(Number);
+  const workers = Number(process.argv[3] ?? availableParallelism());
   const root = mkdtempSync(join(tmpdir(), 'p13n-bench-connectors-'));
   const self = fileURLToPath(import.meta.url);
   console.log(
-    `connectors pipeline: user_personalization, ${PER_USER} items per user, ${ITEMS} catalogue items, Braze fields id,name,price`,
+    `connectors pipeline: user_personalization, ${PER_USER} items per user, ${ITEMS} catalogue items, Braze fields ` +
+      `id,name,price, 4 part files, ${workers} worker thread(s); load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
   );
   console.log(
     'users      | run 1 (all sent): wall rate (rate per CPU second) | run 2 (delta, none sent)              | peak anon RSS | peak file RSS (LMDB map)',
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   try {
     for (const users of sizes) {
       const dir = await writeJob(root, users);
-      const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir], {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir, String(workers)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       });
@@ -147,5 +149,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3] as string);
+if (process.argv[2] === '--child') await child(process.argv[3] as string, Number(process.argv[4]));
 else await main();
