@@ -40,7 +40,7 @@ function isId(value: unknown): value is string | number {
  */
 export function parseBatchLine(text: string, jobType: JobType, file: string, line: number): ParsedLine {
   const trimmed = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
-  if (trimmed.trim() === '') return undefined;
+  if (trimmed.length === 0) return undefined;
   let value: {
     input?: Record<string, unknown>;
     output?: { recommendedItems?: unknown; scores?: unknown };
@@ -49,6 +49,7 @@ export function parseBatchLine(text: string, jobType: JobType, file: string, lin
   try {
     value = JSON.parse(trimmed);
   } catch (err) {
+    if (trimmed.trim() === '') return undefined;
     throw new JobInputError(file, line, `not valid JSON: ${(err as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -1,9 +1,9 @@
 /**
  * Item metadata for decoration, read from an item-metadata store (the job's own catalogue built into a
- * localdb, or a namespace's localdb or DynamoDB store) through a bounded LRU cache: a batch of users
- * shares most of its items, so the store is asked once per item, not once per recommendation.
+ * localdb, or a namespace's localdb or DynamoDB store) through a bounded cache: users share most of
+ * their items, so the store is asked once per item, not once per recommendation. A plain Map, emptied
+ * when full, costs less per lookup than an LRU on this hot path; a catalogue within the bound is read once.
  */
-import { LRUCache } from 'lru-cache';
 import type { ItemMetadata, ItemMetadataStore } from '../data-plane/item-metadata/types.ts';
 
 const MISSING = Symbol('missing');
@@ -20,7 +20,7 @@ export interface ItemDecorator {
  * const metadata = await decorator.lookup(['a', 'b']); // Map { 'a' => {...}, 'b' => undefined }
  */
 export function createItemDecorator(store: ItemMetadataStore | undefined, maxCached = 100_000): ItemDecorator {
-  const cache = new LRUCache<string, Cached>({ max: maxCached });
+  const cache = new Map<string, Cached>();
   return {
     async lookup(ids) {
       const out = new Map<string, ItemMetadata | undefined>();
@@ -34,6 +34,7 @@ export function createItemDecorator(store: ItemMetadataStore | undefined, maxCac
         } else out.set(id, hit === MISSING ? undefined : hit);
       }
       if (missing.length > 0 && store) {
+        if (cache.size + missing.length > maxCached) cache.clear();
         const found = await store.getMany(missing);
         for (const id of missing) {
           const metadata = found.get(id);

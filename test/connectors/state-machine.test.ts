@@ -161,6 +161,20 @@ describe('connectors state machine (aws-local-stepfunctions, real handlers, s3rv
     expect(await keys(`${SHOPPERS}/output/braze/${again.run.partition}/`)).toHaveLength(0);
   });
 
+  it('a finished batch output starts the job that reads it; an object no job reads is ignored', async () => {
+    const event = (key: string) => {
+      const e = fixture('events/s3-object-created.json');
+      e.detail.bucket.name = BUCKET;
+      e.detail.object.key = key;
+      return e;
+    };
+    await new Promise((r) => setTimeout(r, 1100));
+    const started = (await runConnectorsMachine(event(`${SHOPPERS}/batch-output/_CHECK`), s3, HANDLERS)) as any;
+    expect(started).toMatchObject({ status: 'ready', job: { type: 'user_personalization', name: 'shoppers' } });
+    const ignored = (await runConnectorsMachine(event('elsewhere/batch/_CHECK'), s3, HANDLERS)) as any;
+    expect(ignored).toEqual({ status: 'ignored', reason: `no job reads s3://${BUCKET}/elsewhere/batch/_CHECK` });
+  });
+
   it('related items: the mapping is indexed in DynamoDB and each mapped user gets their item’s related items', async () => {
     await runConnectorsMachine({ jobPath: `s3://${BUCKET}/${SIMILAR}/` }, s3, HANDLERS);
     const mapping = readFileSync(`${SAMPLES}${SIMILAR}/input/user_item_mapping/last-viewed.csv`, 'utf8')
