@@ -1,7 +1,8 @@
 /**
  * A whole connector run over a local job folder laid out like the S3 one (`p13n connectors run`):
  * validate the configuration, build the item → users index (related items) and the job's catalogue,
- * run the core over the batch output, and only when all of it succeeded publish the output files and
+ * run the core over the batch output (its part files shared over worker threads, see local-parts.ts),
+ * and only when all of it succeeded publish the output files and
  * commit the new sync state. Optionally deliver the output to the destinations afterwards; users a
  * destination refuses are written to `rejected.jsonl` beside the output and dropped from the state,
  * so the next run sends them again.
