@@ -3,36 +3,13 @@
  * ITEM_ID in any order, other columns ignored): which item's related items each user receives. A user
  * gets one item's recommendations; when a user appears on several rows the last row read wins.
  */
+import { splitCsvLine } from '../data-plane/origins/builtin/interactions-csv.ts';
 import { JobInputError } from './errors.ts';
 import { readLines } from './lines.ts';
 
 export interface UserItemPair {
   user: string;
   item: string;
-}
-
-/** Splits one CSV record (RFC 4180 quoting, no line breaks inside fields). */
-export function splitCsvLine(text: string): string[] {
-  if (!text.includes('"')) return text.split(',');
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
 }
 
 /**
@@ -53,7 +30,9 @@ export async function* readUserItemMapping(
       let text = lines[i] ?? '';
       if (text.endsWith('\r')) text = text.slice(0, -1);
       if (text.trim() === '') continue;
-      const fields = splitCsvLine(text).map((f) => f.trim());
+      const split = splitCsvLine(text);
+      if (!split) throw new JobInputError(file, line, 'a quoted field is not closed');
+      const fields = split.map((f) => f.trim());
       if (userColumn < 0) {
         const header = fields.map((f) => f.toUpperCase());
         userColumn = header.indexOf('USER_ID');
