@@ -11,6 +11,7 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { DATA_PLANE_SERVICE, METRICS_NAMESPACE } from '../contracts/metrics.ts';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
 import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
@@ -20,8 +21,7 @@ import type { Metrics } from './metrics.ts';
 import { VARIATION_HEADER } from './pipeline/serve-inference.ts';
 import { wireDataPlane } from './wiring.ts';
 
-export const SERVICE_NAME = 'personalization-apis-data-plane';
-export const METRICS_NAMESPACE = 'PersonalizationApis';
+export const SERVICE_NAME = DATA_PLANE_SERVICE;
 
 type HonoLambdaHandler = ReturnType<typeof handle>;
 type LambdaEvent = Parameters<HonoLambdaHandler>[0];

@@ -17,6 +17,7 @@ import { LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DATA_PLANE_SERVICE } from '../../contracts/metrics.ts';
 import { acknowledgeWildcardResources } from '../acknowledgements.ts';
 import { DATA_PLANE_ENTRY } from '../paths.ts';
 import type { ConfigurationRef } from './app-config.ts';
@@ -79,7 +80,7 @@ export class DataPlaneFunction extends Construct {
         P13N_STAGING_BUCKET: props.stagingBucket.bucketName,
         P13N_DEFAULT_TIME_ZONE: props.timeZone,
         P13N_DATA_DIR: LAMBDA_DATA_DIR,
-        POWERTOOLS_SERVICE_NAME: 'personalization-apis-data-plane',
+        POWERTOOLS_SERVICE_NAME: DATA_PLANE_SERVICE,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });

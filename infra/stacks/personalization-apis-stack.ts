@@ -15,6 +15,7 @@ import { Cdn } from '../constructs/cdn.ts';
 import { Cognito, type UserPoolRef } from '../constructs/cognito.ts';
 import { Connectors } from '../constructs/connectors.ts';
 import { ControlPlaneFunctions } from '../constructs/control-plane-functions.ts';
+import { OperationsDashboard } from '../constructs/dashboard.ts';
 import { DataPlaneFunction } from '../constructs/data-plane-function.ts';
 import { EdgeAuth } from '../constructs/edge-auth.ts';
 import { ExperimentAnalytics } from '../constructs/experiment-analytics.ts';
@@ -211,6 +212,8 @@ export class PersonalizationApisStack extends Stack {
       output('ExperimentGlueDatabase', analytics.databaseName, 'p13n experiments report --database');
     }
 
+    const operations = new OperationsDashboard(this, 'Operations', { name, dataPlane: dataPlane.function });
+    output('DashboardName', operations.dashboard.dashboardName, 'CloudWatch dashboard of the data plane');
     output('StagingBucketName', bucket.bucketName, 'Staging bucket: upload item metadata under import/{namespace}/');
     output('AppConfigApplicationId', appConfig.applicationId, 'AppConfig application');
     output('AppConfigEnvironmentId', appConfig.environmentId, 'AppConfig environment');
