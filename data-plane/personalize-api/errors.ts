@@ -56,6 +56,6 @@ export function toPersonalizeError(err: unknown): PersonalizeApiError | undefine
 export function errorResponse(err: PersonalizeApiError): Response {
   return new Response(JSON.stringify({ message: err.message }), {
     status: err.status,
-    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': err.errorType },
+    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': err.errorType },
   });
 }

@@ -80,7 +80,7 @@ export function compatConfig(options: { dir: string; recommenderUrl: string }) {
   };
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   path: string;
   body: Record<string, unknown>;
 }

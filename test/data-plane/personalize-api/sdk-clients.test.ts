@@ -29,14 +29,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningUrl, type Running, startServe } from '../../helpers/serve-process.ts';
 import { startTinyRecommender, type TinyRecommender } from '../helpers.ts';
-import {
-  ARNS,
-  compatConfig,
-  type RecordedCall,
-  SAMPLE_ITEM,
-  startPersonalizeEventsStandIn,
-  TRACKING_ID,
-} from './fixture.ts';
+import { ARNS, compatConfig, SAMPLE_ITEM, startPersonalizeEventsStandIn, TRACKING_ID } from './fixture.ts';
 
 const KEY = { accessKeyId: 'AKIDCOMPATTEST', secretAccessKey: 'compat-test-secret' };
 // How an app configures its clients; only `endpoint` is new.
