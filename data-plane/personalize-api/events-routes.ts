@@ -10,13 +10,14 @@
 import type { Context, Hono } from 'hono';
 import * as z from 'zod';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
+import { isThrottled } from '../../shared/aws-errors.ts';
 import type { AppEnv } from '../app-env.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { ItemMetadataStores, StoredItem } from '../item-metadata/types.ts';
 import { addRoute } from '../routing.ts';
 import { namespaceOfDatasetArn, namespaceOfTrackingId } from './arn-index.ts';
 import { parseBody } from './body.ts';
-import { invalidInput, resourceNotFound } from './errors.ts';
+import { invalidInput, PersonalizeApiError, resourceNotFound } from './errors.ts';
 
 const id = z.string().min(1).max(256);
 /** Personalize's `properties`: a JSON object as a string. */
@@ -97,7 +98,16 @@ export function mountEventsRoutes(app: Hono<AppEnv>, deps: EventsRoutesDeps): vo
       );
     }
     const items: StoredItem[] = body.items.map((item) => ({ id: item.itemId, metadata: item.properties ?? {} }));
-    await Promise.all(writable.map((store) => store!.putMany!(items)));
+    try {
+      await Promise.all(writable.map((store) => store!.putMany!(items)));
+    } catch (err) {
+      if (isThrottled(err)) throw new PersonalizeApiError(429, 'ThrottlingException', 'the item store is throttling');
+      throw new PersonalizeApiError(
+        503,
+        'ServiceUnavailableException',
+        `the items could not be stored: ${(err as Error).message}`,
+      );
+    }
     return c.json({}, 200, { 'Cache-Control': 'no-store' });
   });
 
