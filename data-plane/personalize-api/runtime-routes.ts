@@ -50,8 +50,8 @@ const rankingSchema = z.strictObject({
 });
 
 const actionsSchema = z.strictObject({
-  campaignArn: arn.optional(),
-  userId: id.optional(),
+  campaignArn: arn,
+  userId: id,
   numResults: z.int().min(1).max(100).optional(),
   filterArn: arn.optional(),
   filterValues: stringMap.optional(),
@@ -143,65 +143,43 @@ export function mountRuntimeRoutes(app: Hono<AppEnv>, inference: InferenceHandle
     };
   };
 
-  const find = (c: Context<AppEnv>, arnValue: string, actions: readonly Action[]): ArnTarget => {
+  const find = (c: Context<AppEnv>, arnValue: string, action: Action): ArnTarget => {
     const targets = arnTargets(c.get('config'), arnValue);
     if (!targets) throw resourceNotFound(`no recommender is configured for ${arnValue}`);
-    for (const action of actions) {
-      const target = targets[action];
-      if (target) return target;
-    }
+    const target = targets[action];
+    if (target) return target;
     throw invalidInput(`${arnValue} does not serve this request (it answers ${Object.keys(targets).join(', ')})`);
   };
+
+  /** The service's answer: `{[listKey]: [...], recommendationId}`, with the pipeline's cache and fallback headers. */
+  const reply = <T>(c: Context<AppEnv>, listKey: string, served: Served, toEntry: (item: RecommendedItem) => T) =>
+    c.json({ [listKey]: served.items.map(toEntry), recommendationId: served.recommendationId }, 200, served.headers);
 
   addRoute(app, 'POST', '/recommendations', async (c) => {
     const body = parseBody(recommendationsSchema, await c.req.text());
     const arnValue = arnOf(body);
     if (body.userId === undefined && body.itemId === undefined) throw invalidInput('give userId, itemId or both');
     // An item ID asks for related items; a user alone for the user's recommendations.
-    const target = find(c, arnValue, body.itemId !== undefined ? ['related-items'] : ['recommend-items']);
+    const target = find(c, arnValue, body.itemId !== undefined ? 'related-items' : 'recommend-items');
     const columns = itemColumns(body);
     const served = await serve(c, target, body, body, columns);
-    return c.json(
-      {
-        itemList: served.items.map((item) => personalizeItem(item, columns)),
-        recommendationId: served.recommendationId,
-      },
-      200,
-      served.headers,
-    );
+    return reply(c, 'itemList', served, (item) => personalizeItem(item, columns));
   });
 
   addRoute(app, 'POST', '/personalize-ranking', async (c) => {
     const body = parseBody(rankingSchema, await c.req.text());
-    const target = find(c, arnOf(body), ['rerank-items']);
+    const target = find(c, arnOf(body), 'rerank-items');
     const columns = itemColumns(body);
     const served = await serve(c, target, { userId: body.userId, itemList: body.inputList }, body, columns);
-    return c.json(
-      {
-        personalizedRanking: served.items.map((item) => personalizeItem(item, columns)),
-        recommendationId: served.recommendationId,
-      },
-      200,
-      served.headers,
-    );
+    return reply(c, 'personalizedRanking', served, (item) => personalizeItem(item, columns));
   });
 
   addRoute(app, 'POST', '/action-recommendations', async (c) => {
     const body = parseBody(actionsSchema, await c.req.text());
-    if (body.campaignArn === undefined) throw invalidInput('campaignArn: is required');
-    if (body.userId === undefined) throw invalidInput('userId: is required');
-    const target = find(c, body.campaignArn, ['recommend-items']);
-    const served = await serve(c, target, body, body, []);
-    return c.json(
-      {
-        actionList: served.items.map((item) => ({
-          actionId: item.itemId,
-          ...(typeof item.score === 'number' ? { score: item.score } : {}),
-        })),
-        recommendationId: served.recommendationId,
-      },
-      200,
-      served.headers,
-    );
+    const served = await serve(c, find(c, body.campaignArn, 'recommend-items'), body, body, []);
+    return reply(c, 'actionList', served, (item) => ({
+      actionId: item.itemId,
+      ...(typeof item.score === 'number' ? { score: item.score } : {}),
+    }));
   });
 }
