@@ -24,6 +24,8 @@ export class PersonalizeApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly errorType: PersonalizeErrorType,
     message: string,
+    /** Headers the answer carries besides the error type (`Allow`, `Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -45,7 +47,9 @@ function typeOfStatus(status: number): PersonalizeErrorType {
 /** The Personalize error for anything a compatible route threw; undefined for an unexpected error (a 500). */
 export function toPersonalizeError(err: unknown): PersonalizeApiError | undefined {
   if (err instanceof PersonalizeApiError) return err;
-  if (err instanceof ApiError) return new PersonalizeApiError(err.status, typeOfStatus(err.status), err.message);
+  if (err instanceof ApiError) {
+    return new PersonalizeApiError(err.status, typeOfStatus(err.status), err.message, err.responseHeaders());
+  }
   if (err instanceof HTTPException && err.status < 500) {
     return new PersonalizeApiError(err.status, typeOfStatus(err.status), err.message || 'bad request');
   }
@@ -56,6 +60,6 @@ export function toPersonalizeError(err: unknown): PersonalizeApiError | undefine
 export function errorResponse(err: PersonalizeApiError): Response {
   return new Response(JSON.stringify({ message: err.message }), {
     status: err.status,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': err.errorType },
+    headers: { ...err.headers, 'Content-Type': 'application/json', 'x-amzn-ErrorType': err.errorType },
   });
 }
