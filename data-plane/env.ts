@@ -31,6 +31,13 @@ export const dataPlaneEnvSchema = z.object({
   AWS_REGION: optionalText,
   /** How long an expired cached response may still answer when its origin fails. */
   P13N_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /**
+   * `ACCESS_KEY_ID:SECRET[,…]`: the Personalize-compatible API then accepts only requests SigV4-signed
+   * with one of these keys (the AWS SDK signs every request).
+   */
+  P13N_SIGV4_CREDENTIALS: optionalText.refine((v) => v === undefined || /^[^:,]+:[^,]+(,[^:,]+:[^,]+)*$/.test(v), {
+    error: 'must be ACCESS_KEY_ID:SECRET pairs, comma-separated',
+  }),
   /** Memory budget of the in-process response cache; 0 turns the cache (and stale-if-error) off. */
   P13N_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
   /** Set by Lambda when active tracing is on: X-Ray annotations are then recorded. */

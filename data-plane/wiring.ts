@@ -17,7 +17,7 @@ import { openApiRoute } from './api-docs/openapi-route.ts';
 import { docsRoutes } from './api-docs/swagger-ui.ts';
 import { type AppDeps, createApp } from './app.ts';
 import type { AppEnv } from './app-env.ts';
-import { createCachedInference, type ResponseCacheOptions } from './cache/cached-inference.ts';
+import { createCachedInference, type InferenceHandler, type ResponseCacheOptions } from './cache/cached-inference.ts';
 import { responseCacheFromEnv } from './cache/options-from-env.ts';
 import type { ConfigProvider } from './config/types.ts';
 import type { DataPlaneEnv } from './env.ts';
@@ -30,6 +30,8 @@ import { createBuiltinModels } from './origins/builtin/registry.ts';
 import { createBuiltinResolver } from './origins/builtin/resolver.ts';
 import { defaultResolvers } from './origins/default-resolvers.ts';
 import type { OriginResolvers } from './origins/types.ts';
+import { isPersonalizeApiPath, type PersonalizeApiDeps, personalizeApi } from './personalize-api/personalize-api.ts';
+import { parseSigV4Credentials } from './personalize-api/sigv4.ts';
 import { type PipelineDeps, serveInference } from './pipeline/serve-inference.ts';
 import { type CircuitBreakerOptions, CircuitBreakers } from './resilience/circuit-breaker.ts';
 
@@ -52,6 +54,8 @@ export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'eve
   responseCache?: ResponseCacheOptions | false;
   /** A circuit breaker per origin (on by default); `false` turns them off. */
   circuitBreaker?: CircuitBreakerOptions | false;
+  /** Access keys whose SigV4 signatures the Personalize-compatible API accepts (otherwise it uses `auth`). */
+  sigv4?: PersonalizeApiDeps['sigv4'];
 }
 
 /**
@@ -81,18 +85,35 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
     experiments: events.experiments,
     onExposure: events.recordExposure,
   };
+  const inference: InferenceHandler =
+    options.responseCache === false
+      ? (config, request) => serveInference(pipeline, config, request)
+      : createCachedInference(pipeline, options.responseCache);
+  const { auth } = options;
   return createApp({
     config: options.config,
     logger,
     metrics,
-    inference:
-      options.responseCache === false
-        ? (config, request) => serveInference(pipeline, config, request)
-        : createCachedInference(pipeline, options.responseCache),
+    inference,
     events,
-    extraRoutes: options.extraRoutes,
+    extraRoutes: (routes) => {
+      routes.route(
+        '/',
+        personalizeApi({
+          inference,
+          events,
+          itemMetadata: options.itemMetadata,
+          logger,
+          clock,
+          sigv4: options.sigv4,
+          auth,
+        }),
+      );
+      options.extraRoutes?.(routes);
+    },
     onResponse: options.onResponse,
-    auth: options.auth,
+    // The Personalize-compatible paths authenticate (and answer refusals) in the service's own way.
+    auth: auth && ((c, next) => (isPersonalizeApiPath(c.req.path) ? next() : auth(c, next))),
     // Cache hits answered before the app would skip authentication, which must see every request.
     onResponseCached: options.auth ? undefined : options.onResponseCached,
   });
@@ -167,6 +188,9 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     },
     responseCache: responseCacheFromEnv(env),
     auth: options.auth,
+    ...(env.P13N_SIGV4_CREDENTIALS
+      ? { sigv4: { credentials: parseSigV4Credentials(env.P13N_SIGV4_CREDENTIALS) } }
+      : {}),
     onResponseCached: options.onResponseCached,
   });
   return {

@@ -78,6 +78,8 @@ export function parseRecordLine(text: string): RecordIn | string | undefined {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'is not a JSON object';
   const kind = (json as { kind?: unknown }).kind;
+  // User records (Personalize PutUsers) share the event files but say nothing about experiments.
+  if (kind === 'user') return undefined;
   if (kind !== 'exposure' && kind !== 'event' && kind !== 'conversion') {
     return `kind: must be exposure, event or conversion, not ${JSON.stringify(kind ?? null)}`;
   }

@@ -465,6 +465,13 @@ export const recommenderSchema = z
     filters: filtersSchema.optional(),
     inferenceItemMetadata: inferenceItemMetadataSchema.optional(),
     responsePostProcessor: responsePostProcessorSchema.optional(),
+    arnAliases: z
+      .array(z.string().min(1).max(256))
+      .max(20)
+      .optional()
+      .describe(
+        'Personalize campaign or recommender ARNs this recommender answers for in the Personalize-compatible API (POST /recommendations, /personalize-ranking), so any recommender can stand behind an ARN an app already calls.',
+      ),
     defaultNumResults: z
       .int()
       .min(1)
@@ -557,6 +564,13 @@ export const namespaceSchema = z
     inferenceItemMetadata: inferenceItemMetadataSchema.optional(),
     recommenders: recommendersSchema.optional(),
     eventTargets: z.array(eventTargetSchema).max(20).optional().describe('Where events posted to the namespace go.'),
+    datasetArns: z
+      .array(z.string().min(1).max(256))
+      .max(20)
+      .optional()
+      .describe(
+        'Personalize dataset ARNs whose PutItems and PutUsers calls the Personalize-compatible API applies to this namespace (a dataset of a dataset group named like the namespace matches without this).',
+      ),
   })
   .describe('A namespace: an application or dataset group.')
   .meta({ id: 'namespace' });

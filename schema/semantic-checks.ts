@@ -124,6 +124,10 @@ export function semanticChecks(config: Config): SemanticReport {
       warn([...path, 'variations'], 'no variations: requests to this recommender answer 404 RecommenderNotConfigured');
     }
     const hasPersonalize = Object.values(variations).some((v) => v.type.startsWith('personalize-'));
+    for (const [i, alias] of (rec.arnAliases ?? []).entries()) {
+      const problem = arnProblem(alias, 'personalize', ['campaign', 'recommender']);
+      if (problem) error([...path, 'arnAliases', i], problem);
+    }
 
     for (const [vKey, v] of Object.entries(variations)) {
       const vPath = [...path, 'variations', vKey];
@@ -230,6 +234,8 @@ export function semanticChecks(config: Config): SemanticReport {
   };
 
   checkInheritable(config, []);
+  // The Personalize-compatible API finds a recommender by ARN alias: one alias, one recommender per action.
+  const aliasOwners = new Map<string, string>();
   for (const [nsKey, ns] of Object.entries(config.namespaces)) {
     const nsPath = ['namespaces', nsKey];
     checkInheritable(ns, nsPath);
@@ -240,6 +246,13 @@ export function semanticChecks(config: Config): SemanticReport {
     for (const action of ACTIONS) {
       for (const [recKey, rec] of Object.entries(ns.recommenders?.[action] ?? {})) {
         checkRecommender(rec, [...nsPath, 'recommenders', action, recKey]);
+        for (const [i, alias] of (rec.arnAliases ?? []).entries()) {
+          const owner = `${action} ${nsKey}/${recKey}`;
+          const first = aliasOwners.get(`${action} ${alias}`);
+          if (first)
+            error([...nsPath, 'recommenders', action, recKey, 'arnAliases', i], `already an alias of ${first}`);
+          else aliasOwners.set(`${action} ${alias}`, owner);
+        }
       }
     }
     // A namespace has one localdb store (see itemMetadataStoreId), so it can be built from one file only.
@@ -256,6 +269,10 @@ export function semanticChecks(config: Config): SemanticReport {
     }
     if (sourceFiles.size > 1) {
       error(nsPath, `names ${sourceFiles.size} localdb source files; a namespace has one localdb store`);
+    }
+    for (const [i, arn] of (ns.datasetArns ?? []).entries()) {
+      const problem = arnProblem(arn, 'personalize', ['dataset']);
+      if (problem) error([...nsPath, 'datasetArns', i], problem);
     }
     const seen = new Map<string, number>();
     ns.eventTargets?.forEach((t, i) => {

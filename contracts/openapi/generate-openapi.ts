@@ -8,6 +8,7 @@ import type { Action, Config } from '../../schema/config-schema.ts';
 import { type ResolvedConfig, type ResolvedRecommender, resolveConfig } from '../../schema/resolve-config.ts';
 import type { AuthScheme } from '../auth-schemes.ts';
 import { components, ref } from './openapi-components.ts';
+import { PERSONALIZE_TAG, personalizePaths } from './personalize-paths.ts';
 
 export interface OpenApiOptions {
   /** Server URLs (CloudFront, API Gateway, local); omitted when empty so tools use the document's origin. */
@@ -274,6 +275,8 @@ export function generateOpenApi(config: ResolvedConfig | Config, options: OpenAp
     }
     Object.assign(paths, eventsPath(ns.key, ns.contextHeaders, auth));
   }
+  Object.assign(paths, personalizePaths(resolved));
+  tags.push(PERSONALIZE_TAG);
   const { components: parts, security } = components(auth);
   return {
     openapi: '3.0.3',

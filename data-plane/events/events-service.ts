@@ -3,17 +3,22 @@
  * by posted events and exposure records), the background runner for exposures, and the route. The
  * composition root (wiring.ts) builds one; tests pass fakes for any part.
  */
-import type { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
 import type { AwsClients } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AppEnv } from '../app-env.ts';
 import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
+import type { EventsAccepted } from './accept-events.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
-import type { FanOutOptions } from './fan-out.ts';
+import { EventDeliveryError } from './delivery-error.ts';
+import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
 import { namespaceTargets } from './namespace-targets.ts';
-import { mountEventsRoute } from './route.ts';
+import type { EventBatch } from './records.ts';
+import { acceptPostedEvents, mountEventsRoute } from './route.ts';
 import { createFileAppender, type FileAppender } from './targets/file-appender.ts';
 import type { LearnFunction } from './targets/types.ts';
 
@@ -44,6 +49,10 @@ export interface EventsService {
   background: BackgroundTasks;
   /** Mounts `POST /events/{namespace}`. */
   mount(app: Hono<AppEnv>): void;
+  /** Accepts a posted events body for a namespace, as `POST /events/{namespace}` does (Personalize PutEvents). */
+  accept(c: Context<AppEnv>, namespace: ResolvedNamespace, text: string): Promise<EventsAccepted>;
+  /** Delivers a batch to every target of its namespace; any failure is an EventDeliveryError naming it. */
+  deliver(namespace: ResolvedNamespace, batch: EventBatch): Promise<TargetOutcome[]>;
 }
 
 /**
@@ -69,17 +78,27 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     retry: options.retry,
     metrics: options.metrics,
   };
+  const routeDeps = {
+    ...shared,
+    clock: options.clock,
+    defaultTimeZone: options.defaultTimeZone,
+    newSessionId: options.newSessionId ?? randomUUID,
+  };
   return {
     experiments: { evidently: clients.evidently, logger: options.logger },
     recordExposure: (exposure) =>
       recordExposure({ ...shared, background }, { ...exposure, now: new Date(options.clock()) }),
     background,
-    mount: (app) =>
-      mountEventsRoute(app, {
-        ...shared,
-        clock: options.clock,
-        defaultTimeZone: options.defaultTimeZone,
-        newSessionId: options.newSessionId,
-      }),
+    mount: (app) => mountEventsRoute(app, routeDeps),
+    accept: (c, namespace, text) => acceptPostedEvents(c, namespace, text, routeDeps),
+    deliver: async (namespace, batch) => {
+      const outcomes = await fanOut(targetsFor(namespace), batch, {
+        ...options.retry,
+        logger: options.logger,
+        metrics: options.metrics,
+      });
+      if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
+      return outcomes;
+    },
   };
 }

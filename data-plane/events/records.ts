@@ -64,7 +64,20 @@ export interface ConversionRecord {
   timestamp: string;
 }
 
-export type EventsRecord = EventRecord | ExposureRecord | ConversionRecord;
+/** A user's attributes, from Personalize PutUsers on the compatible API (data-plane/personalize-api/). */
+export interface UserRecord {
+  kind: 'user';
+  namespace: string;
+  userId: string;
+  /** The parsed `properties` JSON object. */
+  properties?: Record<string, unknown>;
+  /** The users dataset the call named; a Personalize event tracker target forwards the call there. */
+  datasetArn: string;
+  /** ISO-8601. */
+  timestamp: string;
+}
+
+export type EventsRecord = EventRecord | ExposureRecord | ConversionRecord | UserRecord;
 
 /**
  * The `POST /events` request a batch came from, in the shape the old service put on Kinesis and

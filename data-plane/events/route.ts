@@ -5,13 +5,14 @@
  * namespace's effective `autoContext`, by the same evaluator inference uses.
  */
 import { randomUUID } from 'node:crypto';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
 import type { AppEnv } from '../app-env.ts';
 import { NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { evaluateAutoContext, headerLookup } from '../pipeline/auto-context.ts';
 import { addRoute } from '../routing.ts';
-import { acceptEvents, type EventsDeps } from './accept-events.ts';
+import { acceptEvents, type EventsAccepted, type EventsDeps } from './accept-events.ts';
 import { MAX_EVENTS_BODY_BYTES, parseEventsBody } from './body.ts';
 
 export const EVENTS_PATH = '/events/:namespace';
@@ -23,6 +24,35 @@ export interface EventsRouteDeps extends EventsDeps {
   defaultTimeZone: string;
   /** Session of a request that names neither session nor user (default a random UUID). */
   newSessionId?: () => string;
+}
+
+/**
+ * Parses a posted events body and accepts it for `namespace`, with auto-context evaluated on the
+ * request `c` (shared with the Personalize-compatible PutEvents).
+ */
+export async function acceptPostedEvents(
+  c: Context<AppEnv>,
+  namespace: ResolvedNamespace,
+  text: string,
+  deps: EventsRouteDeps & { newSessionId: () => string },
+): Promise<EventsAccepted> {
+  const now = deps.clock();
+  const body = parseEventsBody(text, { now: new Date(now), newSessionId: deps.newSessionId });
+  return acceptEvents(
+    namespace,
+    body,
+    {
+      now: new Date(now),
+      context: () =>
+        evaluateAutoContext(
+          namespace.autoContext,
+          { headers: headerLookup(c.req.raw.headers), now, defaultTimeZone: deps.defaultTimeZone },
+          'all',
+        ),
+      origin: { path: c.req.path, headers: c.req.raw.headers, query: c.req.query() },
+    },
+    deps,
+  );
 }
 
 /**
@@ -54,27 +84,7 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
       if (namespace.eventTargets.length === 0) {
         throw new NotFoundError('NamespaceEventTargetsNotFound', `namespace '${key}' has no eventTargets configured`);
       }
-      const now = deps.clock();
-      const body = parseEventsBody(await c.req.text(), { now: new Date(now), newSessionId });
-      const result = await acceptEvents(
-        namespace,
-        body,
-        {
-          now: new Date(now),
-          context: () =>
-            evaluateAutoContext(
-              namespace.autoContext,
-              {
-                headers: headerLookup(c.req.raw.headers),
-                now,
-                defaultTimeZone: deps.defaultTimeZone,
-              },
-              'all',
-            ),
-          origin: { path: c.req.path, headers: c.req.raw.headers, query: c.req.query() },
-        },
-        deps,
-      );
+      const result = await acceptPostedEvents(c, namespace, await c.req.text(), { ...deps, newSessionId });
       return c.json(result, 200);
     },
   );

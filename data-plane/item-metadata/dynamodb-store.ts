@@ -7,13 +7,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ATTRIBUTES_ATTRIBUTE } from '../../contracts/item-metadata/dynamodb-layout.ts';
+import { createDynamodbWriter } from '../../contracts/item-metadata/dynamodb-writer.ts';
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { DEFAULT_TABLE_KEY, dynamodbTableName } from '../../schema/resolve-config.ts';
 import { isThrottled } from '../../shared/aws-errors.ts';
 import { backoffDelay, DEFAULT_READ_RETRY, type RetryPolicy } from '../../shared/retry.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
-import type { ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore, StoredItem } from './types.ts';
 
 export type DynamodbMetadataConfig = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
 
@@ -34,8 +35,10 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
   readonly #keyName: string;
   readonly #doc: DynamoDBDocumentClient;
   readonly #retry: RetryPolicy;
+  readonly #client: DynamoDBClient;
 
   constructor(options: DynamodbStoreOptions) {
+    this.#client = options.client;
     this.tableName = dynamodbTableName(options.namespace, options.config);
     this.#keyName = options.config.keyName ?? DEFAULT_TABLE_KEY;
     this.#doc = DynamoDBDocumentClient.from(options.client);
@@ -54,6 +57,20 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
     const found = new Map<string, ItemMetadata>();
     await Promise.all(chunks.map((chunk) => this.#getChunk(chunk, found)));
     return found;
+  }
+
+  /**
+   * Writes items in the import's layout, versioned now: an import started later purges them unless its
+   * file holds them too, exactly as it purges what an earlier import wrote.
+   */
+  async putMany(items: readonly StoredItem[]): Promise<void> {
+    const writer = createDynamodbWriter(
+      { client: this.#client, tableName: this.tableName, keyName: this.#keyName },
+      Date.now(),
+    );
+    await writer.add(items.map((item, i) => ({ line: i + 1, ...item })));
+    const refused = await writer.finish();
+    if (refused.length > 0) throw new Error(`DynamoDB refused item ${refused[0]!.line}: ${refused[0]!.reason}`);
   }
 
   async #getChunk(ids: string[], found: Map<string, ItemMetadata>): Promise<void> {

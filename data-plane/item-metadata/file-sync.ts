@@ -39,12 +39,12 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
   const { namespace, logger } = options;
   const dir = localdbDir(options.dataDir, namespace);
   // Opened at once when a build exists, so the first request is already decorated.
-  let store = new LocaldbStore();
+  let store = new LocaldbStore(undefined, { writable: true });
   let initial = false;
   try {
     const manifest = readManifestSync(dir);
     if (manifest) {
-      store = new LocaldbStore(join(dir, manifest.file));
+      store = new LocaldbStore(join(dir, manifest.file), { writable: true });
       initial = true;
     }
   } catch (err) {
@@ -87,6 +87,10 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
+    putMany: async (items) => {
+      if (!store.path) throw new Error(`no localdb built yet for namespace ${namespace}; run p13n import-items`);
+      await store.putMany(items);
+    },
     reload: poller.run,
     async close() {
       closed = true;

@@ -7,21 +7,30 @@
  */
 import { open, type RootDatabase } from 'lmdb';
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
-import type { ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore, StoredItem } from './types.ts';
 
-/** Opens an LMDB store file for reading only; the builder and the readers agree on these options. */
-export function openLocaldbFile(path: string): RootDatabase<ItemMetadata, string> {
-  return open<ItemMetadata, string>({ path, noSubdir: true, readOnly: true });
+/**
+ * Opens an LMDB store file, for reading only unless `writable`; the builder and the readers agree on
+ * these options. One process can hold only one handle per file, so a store that takes writes opens its
+ * file writable from the start.
+ */
+export function openLocaldbFile(path: string, writable = false): RootDatabase<ItemMetadata, string> {
+  return open<ItemMetadata, string>({ path, noSubdir: true, readOnly: !writable });
 }
 
 export class LocaldbStore implements ItemMetadataStore {
   #db: RootDatabase<ItemMetadata, string> | undefined;
   #path: string | undefined;
+  readonly #writable: boolean;
 
-  /** An empty store (every lookup misses) until `swap` gives it a file, or one opened on `path`. */
-  constructor(path?: string) {
+  /**
+   * An empty store (every lookup misses) until `swap` gives it a file, or one opened on `path`.
+   * `writable` stores take `putMany` (local files; files synced from S3 stay read-only).
+   */
+  constructor(path?: string, options: { writable?: boolean } = {}) {
+    this.#writable = options.writable ?? false;
     if (path) {
-      this.#db = openLocaldbFile(path);
+      this.#db = openLocaldbFile(path, this.#writable);
       this.#path = path;
     }
   }
@@ -49,12 +58,21 @@ export class LocaldbStore implements ItemMetadataStore {
     return Promise.resolve(found);
   }
 
+  /** Upserts into the file being served, in one transaction; the next import replaces the file as a whole. */
+  async putMany(items: readonly StoredItem[]): Promise<void> {
+    const db = this.#db;
+    if (!db || !this.#writable) throw new Error('this localdb store has no writable file');
+    await db.transaction(() => {
+      for (const item of items) db.put(item.id, item.metadata);
+    });
+  }
+
   /**
    * Serves `path` from now on and closes the previous file. Returns the previous file's path so the
    * caller can delete it.
    */
   async swap(path: string): Promise<string | undefined> {
-    const next = openLocaldbFile(path);
+    const next = openLocaldbFile(path, this.#writable);
     const previous = this.#db;
     const previousPath = this.#path;
     this.#db = next;

@@ -5,9 +5,19 @@
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 
+export interface StoredItem {
+  id: string;
+  metadata: ItemMetadata;
+}
+
 export interface ItemMetadataStore {
   /** Metadata by item ID for the IDs that exist; duplicates in `ids` are allowed. */
   getMany(ids: readonly string[]): Promise<Map<string, ItemMetadata>>;
+  /**
+   * Inserts or replaces items (Personalize PutItems). Stores that cannot take writes leave it out: a
+   * localdb synced from the staging bucket would lose them at its next download.
+   */
+  putMany?(items: readonly StoredItem[]): Promise<void>;
   close?(): Promise<void>;
 }
 

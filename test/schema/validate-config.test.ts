@@ -329,6 +329,28 @@ const invalidCases: Case[] = [
   ],
   ['numResults cap above 500', (c) => (rfy(c).maxNumResults = 1000), `${REC}.maxNumResults`, /Too big/],
   [
+    'an ARN alias that is not a campaign or recommender ARN',
+    (c) => (rfy(c).arnAliases = ['arn:aws:lambda:us-east-1:123456789012:function:f']),
+    `${REC}.arnAliases[0]`,
+    /expected a personalize ARN/,
+  ],
+  [
+    'one ARN alias on two recommenders of an action',
+    (c) => {
+      const alias = 'arn:aws:personalize:us-east-1:123456789012:campaign/home';
+      rfy(c).arnAliases = [alias];
+      c.namespaces.shop.recommenders['recommend-items'].other = { ...rfy(c), arnAliases: [alias] };
+    },
+    '$.namespaces.shop.recommenders.recommend-items.other.arnAliases[0]',
+    /already an alias of recommend-items shop\/rfy/,
+  ],
+  [
+    'a dataset ARN that is not a dataset ARN',
+    (c) => (c.namespaces.shop.datasetArns = ['arn:aws:personalize:us-east-1:123456789012:campaign/x']),
+    '$.namespaces.shop.datasetArns[0]',
+    /expected a dataset ARN/,
+  ],
+  [
     'unknown key on a variation',
     (c) => (rfy(c).variations.a.arnn = 'x'),
     `${REC}.variations.a`,

@@ -82,7 +82,7 @@ describe('sync-resources state machine', () => {
     const out = await run();
     expect(out).toEqual({
       configurationVersion: '7',
-      generateOpenApi: { status: 'ok', location: 's3://p13n-staging/openapi/openapi.json', paths: 2 },
+      generateOpenApi: { status: 'ok', location: 's3://p13n-staging/openapi/openapi.json', paths: 8 }, // 2 of the configuration, 6 Personalize-compatible
       syncCacheSettings: {
         status: 'ok',
         cachePolicy: 'updated',

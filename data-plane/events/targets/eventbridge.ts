@@ -20,6 +20,7 @@ export const DETAIL_TYPES: Record<EventsRecord['kind'], string> = {
   event: 'Personalization Event',
   exposure: 'Personalization Experiment Exposure',
   conversion: 'Personalization Experiment Conversion',
+  user: 'Personalization User',
 };
 
 const errorName = (err: unknown) => (err instanceof Error ? err.name : 'Error');

@@ -1,11 +1,12 @@
 /**
  * `personalize-event-tracker`: the batch's events sent to an Amazon Personalize event tracker with
  * PutEvents. Exposures and conversions are not interactions and are left out; a batch without events
- * sends nothing. `properties` travels as the JSON string Personalize expects.
+ * sends nothing. `properties` travels as the JSON string Personalize expects. User records (PutUsers on
+ * the compatible API) are forwarded with PutUsers to the dataset they named.
  */
-import { PutEventsCommand } from '@aws-sdk/client-personalize-events';
+import { PutEventsCommand, PutUsersCommand } from '@aws-sdk/client-personalize-events';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
-import type { EventRecord } from '../records.ts';
+import type { EventRecord, UserRecord } from '../records.ts';
 import type { EventTarget, TargetClients } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'personalize-event-tracker' }>;
@@ -19,6 +20,20 @@ export function personalizeEventTrackerTarget(config: Config, clients: TargetCli
   return {
     name: `personalize-event-tracker:${config.trackingId}`,
     async send(batch) {
+      const users = batch.records.filter((r): r is UserRecord => r.kind === 'user');
+      const datasets = new Map<string, UserRecord[]>();
+      for (const u of users) datasets.set(u.datasetArn, [...(datasets.get(u.datasetArn) ?? []), u]);
+      for (const [datasetArn, records] of datasets) {
+        await clients.personalizeEvents().send(
+          new PutUsersCommand({
+            datasetArn,
+            users: records.map((u) => ({
+              userId: u.userId,
+              properties: u.properties === undefined ? undefined : JSON.stringify(u.properties),
+            })),
+          }),
+        );
+      }
       const events = batch.records.filter((r): r is EventRecord => r.kind === 'event');
       const first = events[0];
       if (!first) return;

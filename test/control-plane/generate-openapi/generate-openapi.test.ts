@@ -44,14 +44,20 @@ describe('generateOpenApi', () => {
     }
   }
 
-  it('has a path per namespace, recommender and action, and one events path per namespace', () => {
+  it('has a path per namespace, recommender and action, one events path per namespace and the Personalize operations', () => {
     const doc = generateOpenApi(resolvedSample('config_simple.json'));
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/action-recommendations',
+      '/events',
       '/events/my-store',
+      '/items',
+      '/personalize-ranking',
       '/recommend-items/my-store/recommended-for-you/{userId}',
+      '/recommendations',
       '/related-items/my-store/similar/{itemId}',
       '/rerank-items/my-store/personalized-ranking/{userId}',
       '/rerank-items/my-store/personalized-ranking/{userId}/{itemIds}',
+      '/users',
     ]);
     expect(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}']!.post!.requestBody).toEqual({
       required: true,
@@ -59,7 +65,14 @@ describe('generateOpenApi', () => {
     });
     expect(Object.keys(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}/{itemIds}']!)).toEqual(['get']);
     expect(doc.info.version).toBe('1');
-    expect(doc.tags).toEqual([{ name: 'my-store', description: 'My Store' }]);
+    expect(doc.tags).toEqual([
+      { name: 'my-store', description: 'My Store' },
+      { name: 'personalize-compatible', description: expect.stringContaining('endpoint') },
+    ]);
+    // The campaign the sample configures answers GetRecommendations under its own ARN.
+    expect(doc.paths['/recommendations']!.post!.description).toMatch(
+      /`arn:aws:personalize:[^`]+:campaign\/[^`]+` → recommend-items my-store\/recommended-for-you/,
+    );
   });
 
   it('documents every query parameter, the recommender limits and the related-items userId', () => {

@@ -21,7 +21,7 @@ describe('publishOpenApi', () => {
       logger: recordingLogger(),
     });
 
-    expect(out).toEqual({ status: 'ok', location: 's3://p13n-staging/openapi/openapi.json', paths: 5 });
+    expect(out).toEqual({ status: 'ok', location: 's3://p13n-staging/openapi/openapi.json', paths: 11 }); // 5 of the configuration, 6 Personalize-compatible
     const [call] = s3.commandCalls(PutObjectCommand);
     expect(call!.args[0].input).toMatchObject({
       Bucket: 'p13n-staging',

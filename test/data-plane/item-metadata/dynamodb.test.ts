@@ -86,6 +86,33 @@ describe('DynamoDB item metadata on dynalite', () => {
     expect(raw.Item?._version).toEqual({ N: '2' });
   });
 
+  it('upserts items in the import layout (PutItems), which a later import purges unless its file has them', async () => {
+    await createTable('PersonalizationApiItemMetadata_putitems');
+    await importItems({
+      namespace: 'putitems',
+      config,
+      source: lines(catalogue(3)),
+      clients: { dynamodb: client },
+      version: 1,
+      retry: instant,
+    });
+    const store = new DynamodbItemMetadataStore({ client, namespace: 'putitems', config, retry: instant });
+    await store.putMany([
+      { id: 'item-1', metadata: { name: 'Renamed' } },
+      { id: 'fresh', metadata: { name: 'Fresh' } },
+    ]);
+    const found = await store.getMany(['item-0', 'item-1', 'fresh']);
+    expect(Object.fromEntries(found)).toEqual({
+      'item-0': { name: 'Item 0', price: 0.99 },
+      'item-1': { name: 'Renamed' },
+      fresh: { name: 'Fresh' },
+    });
+    const stamped = await client.send(
+      new GetItemCommand({ TableName: 'PersonalizationApiItemMetadata_putitems', Key: { id: { S: 'fresh' } } }),
+    );
+    expect(Number(stamped.Item?._version?.N)).toBeGreaterThan(1);
+  });
+
   it('keeps the later line when an ID repeats, and changes nothing when no line is valid', async () => {
     const report = await importItems({
       namespace: 'books',

@@ -44,6 +44,24 @@ describe('LocaldbStore', () => {
     });
   });
 
+  it('upserts into a writable store (PutItems) and refuses writes to a read-only one', async () => {
+    const path = join(root, 'writable.mdb');
+    await build(path, 'g1', 3);
+    const store = new LocaldbStore(path, { writable: true });
+    closers.push(() => store.close());
+    await store.putMany([
+      { id: 'i1', metadata: { name: 'Renamed' } },
+      { id: 'new', metadata: { name: 'New' } },
+    ]);
+    expect(Object.fromEntries(await store.getMany(['i0', 'i1', 'new']))).toEqual({
+      i0: { generation: 'g1', n: 0 },
+      i1: { name: 'Renamed' },
+      new: { name: 'New' },
+    });
+    const readOnly = new LocaldbStore();
+    await expect(readOnly.putMany([{ id: 'x', metadata: {} }])).rejects.toThrow(/no writable file/);
+  });
+
   it('swaps files while reads keep running: every read sees one whole generation, none fails', async () => {
     const a = join(root, 'swap-a.mdb');
     const b = join(root, 'swap-b.mdb');
