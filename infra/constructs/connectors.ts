@@ -179,8 +179,8 @@ export class Connectors extends Construct {
       "A run's parts go under etl_jobs/<type>/<job>/output/ and errors/ of jobs named at run time; nothing " +
       'else in the bucket.';
     const batchReason =
-      'Batch inference output is read wherever the job config.json points (batchInferencePath): any prefix of ' +
-      'this bucket or of the batch inference bucket, read-only.';
+      "Batch inference output is read wherever the job's config.json points (batchInferencePath): under " +
+      'etl_jobs/ in this bucket or any prefix of the batch inference bucket; read-only.';
 
     allow(prepare, 'ListJobsAndBatchOutput', ['s3:ListBucket'], listJobs);
     allow(prepare, 'ReadJobs', ['s3:GetObject'], [jobs], jobsReason);
@@ -199,7 +199,8 @@ export class Connectors extends Construct {
     const metadataTables = props.tableNamePrefixes.map((prefix) =>
       stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}*` }),
     );
-    allow(processBatch, 'ReadBatchOutputAndCatalogue', ['s3:GetObject'], [...readBatch, catalogues], batchReason);
+    allow(processBatch, 'ReadBatchOutputAndCatalogue', ['s3:GetObject'], [...readBatch, catalogues]);
+    acknowledgeWildcardResources(processBatch.role!, readBatch, batchReason);
     acknowledgeWildcardResources(processBatch.role!, [catalogues], catalogueReason);
     allow(processBatch, 'CheckCatalogue', ['s3:ListBucket'], [bucket.bucketArn, props.stagingBucket.bucketArn]);
     allow(
