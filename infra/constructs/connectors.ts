@@ -4,7 +4,9 @@
  * demand), the Step Functions state machine with its Distributed Maps and worker Lambdas, the
  * EventBridge rules that start it (a job's config.json, a finished batch inference output), and per
  * destination a queue, a dead-letter queue with an alarm, a secret and the delivery Lambda. Every
- * role is limited to the prefixes, tables, queues and secret it uses.
+ * role is limited to the prefixes, tables, queues and secret it uses; the wildcards the job layout
+ * needs are acknowledged (cdk-nag) on the role that holds them, with the reason. The bucket's server
+ * access logs go to the access-log bucket under `connectors-bucket/`.
  */
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,24 +16,28 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BRAZE_REQUESTS_PER_WINDOW } from '../../connectors/destinations/braze.ts';
 import { USER_INDEX_BY_ITEM } from '../../connectors/dynamodb-tables.ts';
-import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
+import { acknowledge, acknowledgeWildcardResources } from '../acknowledgements.ts';
 import { CONNECTORS_ASL, connectorsEntry } from '../paths.ts';
 import type { ConnectorDestination, ConnectorsSettings } from '../settings.ts';
+import { TABLE_PREFIX_REASON } from './data-plane-function.ts';
 import { createNodeFunction } from './node-function.ts';
-import { readDefinition } from './state-machines.ts';
+import { createStateMachine } from './state-machines.ts';
 
 export interface ConnectorsProps {
   readonly settings: ConnectorsSettings;
   /** The APIs' staging bucket, for jobs that decorate from a namespace's localdb store. */
   readonly stagingBucket: IBucket;
+  /** Receives the connectors bucket's server access logs. */
+  readonly logBucket: IBucket;
+  /** Item-metadata table name prefixes (`tableNamePrefixes`), for jobs that decorate from a DynamoDB namespace. */
+  readonly tableNamePrefixes: readonly string[];
 }
 
 /** A destination's delivery path. */
@@ -45,17 +51,26 @@ export interface ConnectorDestinationResources {
 
 const LAMBDA_TIMEOUT = Duration.minutes(15);
 /** What each destination's secret holds; the values are put there by the operator, never by the template. */
-const SECRET_TEMPLATES: Record<ConnectorDestination, { template: object; key: string; description: string }> = {
+const SECRET_TEMPLATES: Record<
+  ConnectorDestination,
+  { template: object; key: string; description: string; noRotation: string }
+> = {
   braze: {
     template: { endpoint: 'https://rest.iad-01.braze.com' },
     key: 'apiKey',
     description:
       'Braze REST API key (users.track) and REST endpoint: {"apiKey": "...", "endpoint": "https://rest.<instance>.braze.com"}',
+    noRotation:
+      'A third-party credential: Braze REST API keys are issued in the Braze dashboard, which has no API a ' +
+      'rotation function could call; the operator puts a new key here when rotating it in Braze.',
   },
   webhook: {
     template: {},
     key: 'signingSecret',
     description: 'Signing secret of the connectors webhook (HMAC-SHA256): {"signingSecret": "..."}',
+    noRotation:
+      'Shared with the webhook receiver, which verifies signatures with it and is not ours: a new value must be put ' +
+      'into the receiver and here together, which a rotation function cannot do.',
   },
 };
 
@@ -78,6 +93,8 @@ export class Connectors extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: props.logBucket,
+      serverAccessLogsPrefix: 'connectors-bucket/',
     });
     const bucket = this.bucket;
     const batchBucket = settings.batchInferenceBucket
@@ -143,38 +160,58 @@ export class Connectors extends Construct {
     const cleanup = step('CleanupRun', 'cleanup-run', "Connectors: deletes a failed run's output", 512);
 
     const objects = (pattern: string) => bucket.arnForObjects(pattern);
-    const allow = (fn: NodejsFunction, sid: string, actions: string[], resources: string[]) =>
+    /** Grants `actions`; `why` explains (as a cdk-nag acknowledgement on the role) any `*` in `resources`. */
+    const allow = (fn: NodejsFunction, sid: string, actions: string[], resources: string[], why?: string) => {
       fn.addToRolePolicy(new PolicyStatement({ sid, actions, resources }));
+      if (why !== undefined) acknowledgeWildcardResources(fn.role!, resources, why);
+    };
+    const jobs = objects('etl_jobs/*');
+    const catalogues = objects('localdbs/connectors/*');
+    const runParts = [objects('etl_jobs/*/output/*'), objects('etl_jobs/*/errors/*')];
     const listJobs = [bucket.bucketArn, ...(batchBucket ? [batchBucket.bucketArn] : [])];
-    const readBatch = [objects('etl_jobs/*'), ...(batchBucket ? [batchBucket.arnForObjects('*')] : [])];
+    const readBatch = [jobs, ...(batchBucket ? [batchBucket.arnForObjects('*')] : [])];
+    const jobsReason =
+      'Jobs are folders etl_jobs/<related_items|user_personalization>/<job>/ that operators add at run time ' +
+      '(config.json, input/, and the batch inference output when it is kept in this bucket).';
+    const catalogueReason =
+      "Each job's catalogue is a localdb object under localdbs/connectors/<job hash>/, named at run time.";
+    const runPartsReason =
+      "A run's parts go under etl_jobs/<type>/<job>/output/ and errors/ of jobs named at run time; nothing " +
+      'else in the bucket.';
+    const batchReason =
+      "Batch inference output is read wherever the job's config.json points (batchInferencePath): under " +
+      'etl_jobs/ in this bucket or any prefix of the batch inference bucket; read-only.';
 
     allow(prepare, 'ListJobsAndBatchOutput', ['s3:ListBucket'], listJobs);
-    allow(prepare, 'ReadJobs', ['s3:GetObject'], [objects('etl_jobs/*')]);
-    allow(prepare, 'WriteCatalogue', ['s3:PutObject'], [objects('localdbs/connectors/*')]);
+    allow(prepare, 'ReadJobs', ['s3:GetObject'], [jobs], jobsReason);
+    allow(prepare, 'WriteCatalogue', ['s3:PutObject'], [catalogues], catalogueReason);
 
-    allow(index, 'ReadMapping', ['s3:GetObject'], [objects('etl_jobs/related_items/*')]);
+    allow(
+      index,
+      'ReadMapping',
+      ['s3:GetObject'],
+      [objects('etl_jobs/related_items/*')],
+      'The user-item mapping CSVs of related-items jobs (etl_jobs/related_items/<job>/input/user_item_mapping/), ' +
+        'whose job names are chosen at run time.',
+    );
     allow(index, 'WriteIndex', ['dynamodb:BatchWriteItem'], [this.indexTable.tableArn]);
 
-    const metadataTables = stack.formatArn({
-      service: 'dynamodb',
-      resource: 'table',
-      resourceName: `${DEFAULT_TABLE_PREFIX}*`,
-    });
-    allow(
-      processBatch,
-      'ReadBatchOutputAndCatalogue',
-      ['s3:GetObject'],
-      [...readBatch, objects('localdbs/connectors/*')],
+    const metadataTables = props.tableNamePrefixes.map((prefix) =>
+      stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}*` }),
     );
+    allow(processBatch, 'ReadBatchOutputAndCatalogue', ['s3:GetObject'], [...readBatch, catalogues]);
+    acknowledgeWildcardResources(processBatch.role!, readBatch, batchReason);
+    acknowledgeWildcardResources(processBatch.role!, [catalogues], catalogueReason);
     allow(processBatch, 'CheckCatalogue', ['s3:ListBucket'], [bucket.bucketArn, props.stagingBucket.bucketArn]);
-    allow(processBatch, 'ReadNamespaceLocaldb', ['s3:GetObject'], [props.stagingBucket.arnForObjects('localdbs/*')]);
-    allow(processBatch, 'ReadNamespaceTables', ['dynamodb:BatchGetItem'], [metadataTables]);
     allow(
       processBatch,
-      'WriteParts',
-      ['s3:PutObject'],
-      [objects('etl_jobs/*/output/*'), objects('etl_jobs/*/errors/*')],
+      'ReadNamespaceLocaldb',
+      ['s3:GetObject'],
+      [props.stagingBucket.arnForObjects('localdbs/*')],
+      "Jobs may decorate from any namespace's localdb file (localdbs/<namespace>/), read-only.",
     );
+    allow(processBatch, 'ReadNamespaceTables', ['dynamodb:BatchGetItem'], metadataTables, TABLE_PREFIX_REASON);
+    allow(processBatch, 'WriteParts', ['s3:PutObject'], runParts, runPartsReason);
     allow(processBatch, 'ReadSyncState', ['dynamodb:BatchGetItem'], [this.stateTable.tableArn]);
     allow(
       processBatch,
@@ -183,13 +220,13 @@ export class Connectors extends Construct {
       [`${this.indexTable.tableArn}/index/${USER_INDEX_BY_ITEM}`],
     );
 
-    allow(commit, 'ReadOutput', ['s3:GetObject'], [objects('etl_jobs/*/output/*')]);
+    allow(commit, 'ReadOutput', ['s3:GetObject'], [objects('etl_jobs/*/output/*')], runPartsReason);
     allow(commit, 'WriteSyncState', ['dynamodb:BatchWriteItem'], [this.stateTable.tableArn]);
     const queues = Object.values(this.destinations).map((d) => d.queue.queueArn);
     if (queues.length > 0) allow(commit, 'Enqueue', ['sqs:SendMessage'], queues);
 
     allow(cleanup, 'ListRun', ['s3:ListBucket'], [bucket.bucketArn]);
-    allow(cleanup, 'DeleteRun', ['s3:DeleteObject'], [objects('etl_jobs/*/output/*'), objects('etl_jobs/*/errors/*')]);
+    allow(cleanup, 'DeleteRun', ['s3:DeleteObject'], runParts, runPartsReason);
 
     const tasks = {
       PrepareJobFunctionArn: prepare,
@@ -198,43 +235,33 @@ export class Connectors extends Construct {
       CommitBatchFunctionArn: commit,
       CleanupRunFunctionArn: cleanup,
     };
-    // A fixed name lets the role name the machine's own executions (the Distributed Map starts them)
+    // A fixed name lets the role name the machine's own executions (the Distributed Maps start them)
     // without a dependency cycle.
     const stateMachineName = `${stack.stackName}-connectors`.slice(0, 80);
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      definitionBody: DefinitionBody.fromString(readDefinition(CONNECTORS_ASL, tasks)),
-      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn])),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: LogLevel.ALL,
-      },
-    });
-    for (const fn of Object.values(tasks)) fn.grantInvoke(this.stateMachine);
-    const machineArn = stack.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const executions = ['execution', 'mapRun'].flatMap((resource) =>
-      [`${stateMachineName}:*`, `${stateMachineName}/*`].map((resourceName) =>
-        stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      ),
-    );
+    this.stateMachine = createStateMachine(this, 'StateMachine', { file: CONNECTORS_ASL, tasks, stateMachineName });
+    const states = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // What Step Functions documents for a Distributed Map ("IAM policies for using Distributed Map states").
+    const executions = states('execution', `${stateMachineName}:*`);
     this.stateMachine.addToRolePolicy(
-      new PolicyStatement({ sid: 'RunDistributedMaps', actions: ['states:StartExecution'], resources: [machineArn] }),
+      new PolicyStatement({
+        sid: 'RunDistributedMaps',
+        actions: ['states:StartExecution'],
+        resources: [states('stateMachine', stateMachineName)],
+      }),
     );
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
         sid: 'TrackChildExecutions',
-        actions: ['states:DescribeExecution', 'states:StopExecution', 'states:DescribeMapRun', 'states:UpdateMapRun'],
-        resources: executions,
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [executions],
       }),
+    );
+    acknowledgeWildcardResources(
+      this.stateMachine.role,
+      [executions],
+      "The Distributed Maps' child workflow executions of this state machine, whose IDs Step Functions " +
+        'generates at run time.',
     );
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({ sid: 'ItemReaderListing', actions: ['s3:ListBucket'], resources: listJobs }),
@@ -307,13 +334,14 @@ export class Connectors extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
     });
-    const { template, key, description } = SECRET_TEMPLATES[name];
+    const { template, key, description, noRotation } = SECRET_TEMPLATES[name];
     const secret = new Secret(this, `${title}Secret`, {
       description,
       // A random placeholder: the real value is put by the operator, so it never appears in a template.
       generateSecretString: { secretStringTemplate: JSON.stringify(template), generateStringKey: key },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(secret, { 'AwsSolutions-SMG4': noRotation });
     const fn = createNodeFunction(this, `${title}Delivery`, {
       entry: connectorsEntry('deliver'),
       description: `Connectors: delivers queued users to ${name}`,

@@ -63,13 +63,17 @@ export class StateMachines extends Construct {
 
   constructor(scope: Construct, id: string, props: StateMachinesProps) {
     super(scope, id);
-    this.syncResources = this.stateMachine('SyncResources', SYNC_RESOURCES_ASL, {
-      GenerateOpenApiFunctionArn: props.generateOpenApi,
-      SyncCacheSettingsFunctionArn: props.syncCacheSettings,
-      SyncDynamoDbTablesFunctionArn: props.syncDynamoDbTables,
+    this.syncResources = createStateMachine(this, 'SyncResources', {
+      file: SYNC_RESOURCES_ASL,
+      tasks: {
+        GenerateOpenApiFunctionArn: props.generateOpenApi,
+        SyncCacheSettingsFunctionArn: props.syncCacheSettings,
+        SyncDynamoDbTablesFunctionArn: props.syncDynamoDbTables,
+      },
     });
-    this.loadItemMetadata = this.stateMachine('LoadItemMetadata', LOAD_ITEM_METADATA_ASL, {
-      LoadItemMetadataFunctionArn: props.loadItemMetadata,
+    this.loadItemMetadata = createStateMachine(this, 'LoadItemMetadata', {
+      file: LOAD_ITEM_METADATA_ASL,
+      tasks: { LoadItemMetadataFunctionArn: props.loadItemMetadata },
     });
 
     this.configurationChangeRule = new Rule(this, 'ConfigurationChangeRule', {
@@ -91,35 +95,49 @@ export class StateMachines extends Construct {
       targets: [new SfnStateMachine(this.loadItemMetadata)],
     });
   }
+}
 
-  private stateMachine(id: string, file: string, tasks: Record<string, IFunction>): StateMachine {
-    const definition = readDefinition(file, tasks);
-    const machine = new StateMachine(this, id, {
-      definitionBody: DefinitionBody.fromString(definition),
-      definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn])),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, `${id}Logs`, {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: LogLevel.ALL,
-        includeExecutionData: true,
-      },
-    });
-    // The definitions call the unqualified ARNs, so no version or alias (`:*`) is granted.
-    machine.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'InvokeTasks',
-        actions: ['lambda:InvokeFunction'],
-        resources: Object.values(tasks).map((fn) => fn.functionArn),
+export interface StateMachineProps {
+  /** The ASL file. */
+  readonly file: string;
+  /** The task functions, by the `${…}` substitution naming each one's ARN in the definition. */
+  readonly tasks: Record<string, IFunction>;
+  /** A fixed name, when the machine's role must name its own executions. */
+  readonly stateMachineName?: string;
+}
+
+/**
+ * A state machine from an ASL file, logging ALL (with execution data) to a log group of its own and
+ * traced with X-Ray, whose role may invoke exactly its task functions.
+ */
+export function createStateMachine(scope: Construct, id: string, props: StateMachineProps): StateMachine {
+  const { tasks } = props;
+  const machine = new StateMachine(scope, id, {
+    stateMachineName: props.stateMachineName,
+    definitionBody: DefinitionBody.fromString(readDefinition(props.file, tasks)),
+    definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn])),
+    tracingEnabled: true,
+    logs: {
+      destination: new LogGroup(scope, `${id}Logs`, {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
       }),
-    );
-    acknowledge(machine.role, {
-      'AwsSolutions-IAM5[Resource::*]':
-        'Only X-Ray tracing and the CloudWatch Logs delivery actions Step Functions logging needs ' +
-        '(CreateLogDelivery, PutResourcePolicy, ...) are granted on *: they have no resource-level permissions.',
-    });
-    return machine;
-  }
+      level: LogLevel.ALL,
+      includeExecutionData: true,
+    },
+  });
+  // The definitions call the unqualified ARNs, so no version or alias (`:*`, as grantInvoke gives) is granted.
+  machine.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'InvokeTasks',
+      actions: ['lambda:InvokeFunction'],
+      resources: Object.values(tasks).map((fn) => fn.functionArn),
+    }),
+  );
+  acknowledge(machine.role, {
+    'AwsSolutions-IAM5[Resource::*]':
+      'Only X-Ray tracing and the CloudWatch Logs delivery actions Step Functions logging needs ' +
+      '(CreateLogDelivery, PutResourcePolicy, ...) are granted on *: they have no resource-level permissions.',
+  });
+  return machine;
 }

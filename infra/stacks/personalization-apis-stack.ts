@@ -188,8 +188,14 @@ export class PersonalizationApisStack extends Stack {
       deployAfter: [appConfig.validatorPermission, stateMachines.configurationChangeRule, stateMachines.syncResources],
     });
 
-    if (settings.connectors)
-      new Connectors(this, 'Connectors', { settings: settings.connectors, stagingBucket: bucket });
+    if (settings.connectors) {
+      new Connectors(this, 'Connectors', {
+        settings: settings.connectors,
+        stagingBucket: bucket,
+        logBucket,
+        tableNamePrefixes: settings.tableNamePrefixes,
+      });
+    }
 
     if (settings.createSwaggerUi) {
       const swaggerUi = new SwaggerUi(this, 'SwaggerUi', {

@@ -31,6 +31,10 @@ export interface Combination {
   readonly tableNamePrefixes?: string;
   /** The API distribution's own domain (cdnDomainName, with CDN_CERTIFICATE_ARN). */
   readonly cdnDomainName?: string;
+  /** The connectorDestinations context key; unset means no batch connectors. */
+  readonly connectorDestinations?: string;
+  /** The connectorsBatchInferenceBucket context key (with connectorDestinations). */
+  readonly connectorsBatchInferenceBucket?: string;
 }
 
 export const CDN_CERTIFICATE_ARN =
@@ -170,6 +174,29 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
   },
 ];
 
+/**
+ * The batch connectors on top of a combination: checked by test/infra/connectors.test.ts (not by the
+ * combination tests, whose resource counts leave them out), by the cdk-nag tests and `npm run nag:report`.
+ */
+export const CONNECTOR_COMBINATIONS: readonly Combination[] = [
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+    connectorDestinations: 'braze',
+    connectorsBatchInferenceBucket: 'mlops-batch-bucket',
+  },
+  {
+    authenticationScheme: 'ApiKey',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'None',
+    createSwaggerUi: 'No',
+    tableNamePrefixes: 'Shop_,Catalog_',
+    connectorDestinations: 'Braze, webhook',
+  },
+];
+
 /** Our CloudFront distribution fronts the API. */
 export const hasCdn = (c: Combination) => c.cacheScheme === 'CloudFront' || c.cacheScheme === 'Both';
 
@@ -179,7 +206,9 @@ export function describeCombination(c: Combination): string {
   const waf = c.webAcl ? `, webAcl ${c.webAcl}` : '';
   const tables = c.tableNamePrefixes ? `, tables ${c.tableNamePrefixes}` : '';
   const domain = c.cdnDomainName ? `, domain ${c.cdnDomainName}` : '';
-  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}${domain}`;
+  const batch = c.connectorsBatchInferenceBucket ? ` (batch bucket ${c.connectorsBatchInferenceBucket})` : '';
+  const connectors = c.connectorDestinations ? `, connectors ${c.connectorDestinations}${batch}` : '';
+  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}${domain}${connectors}`;
 }
 
 /** Tags every combination deploys with (the resourceTags context key, `key=value,...`). */
@@ -204,6 +233,8 @@ export function contextOf(c: Combination): Record<string, string> {
   if (c.tableNamePrefixes) context.tableNamePrefixes = c.tableNamePrefixes;
   if (c.cdnDomainName)
     Object.assign(context, { cdnDomainName: c.cdnDomainName, cdnCertificateArn: CDN_CERTIFICATE_ARN });
+  if (c.connectorDestinations) context.connectorDestinations = c.connectorDestinations;
+  if (c.connectorsBatchInferenceBucket) context.connectorsBatchInferenceBucket = c.connectorsBatchInferenceBucket;
   return context;
 }
 

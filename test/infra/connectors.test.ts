@@ -2,12 +2,15 @@
  * The connectors construct per context combination: absent unless `connectorDestinations` names a
  * destination; with one or both, each destination gets its queue, encrypted SSL-only DLQ with an
  * alarm, secret and delivery function with partial batch responses; roles name only what they use.
+ * In full combinations (cdk-nag runs on every synth): the resource tags, access logs into the log
+ * bucket, roles of their own, the state machine invoking the unqualified task ARNs.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InvalidSettingsError, parseSettings } from '../../infra/settings.ts';
-import { functionId, roleStatements, statement } from './expectations.ts';
-import { synth } from './synth.ts';
+import { CONNECTOR_COMBINATIONS, contextOf, describeCombination, RESOURCE_TAGS } from './combinations.ts';
+import { expectTagged, functionId, logicalId, render, roleStatements, statement } from './expectations.ts';
+import { ACCOUNT, synth } from './synth.ts';
 
 const BASE = {
   authenticationScheme: 'None',
@@ -172,5 +175,59 @@ describe('connectors construct', () => {
       P13N_CONNECTORS_MAX_CONCURRENCY: '100',
       P13N_CONNECTORS_FILES_PER_BATCH: '1',
     });
+  });
+});
+
+describe.each(CONNECTOR_COMBINATIONS.map((c) => [describeCombination(c), c] as const))('%s', (_, c) => {
+  it('tags, access logs, own roles on nodejs24.x, unqualified task ARNs, the configured table prefixes', () => {
+    const s = synth(contextOf(c));
+    const t = s.main;
+    expectTagged(s, RESOURCE_TAGS);
+    const resources = t.toJSON().Resources;
+
+    const logs = logicalId(t, 'AWS::S3::Bucket', { LifecycleConfiguration: Match.anyValue() });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: logs }, LogFilePrefix: 'connectors-bucket/' },
+    });
+
+    const functions = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([, r]) =>
+      String(r.Properties.Description).startsWith('Connectors:'),
+    );
+    const destinations = c.connectorDestinations!.split(',').length;
+    expect(functions).toHaveLength(5 + destinations);
+    const roles = new Set<string>();
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      const role = fn.Properties.Role['Fn::GetAtt'][0];
+      expect(resources[role].Properties.ManagedPolicyArns, id).toBeUndefined();
+      roles.add(role);
+    }
+    expect(roles.size).toBe(functions.length);
+
+    const machineId = logicalId(t, 'AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'shop-staging-connectors',
+    });
+    const machine = resources[machineId].Properties;
+    expect(machine.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const machineRole = machine.RoleArn['Fn::GetAtt'][0];
+    const machinePolicy = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === machineRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const tasks = Object.values(machine.DefinitionSubstitutions).map(render);
+    expect(tasks).toHaveLength(5);
+    // The definition calls the unqualified ARNs: exactly those, no version or alias (`:*`).
+    const invoked = machinePolicy
+      .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((st) => [st.Resource].flat().map(render));
+    expect(invoked.sort()).toEqual([...tasks].sort());
+    const executions = render(statement(machinePolicy, 'TrackChildExecutions').Resource);
+    expect(executions).toBe(`arn:{AWS::Partition}:states:eu-west-1:${ACCOUNT}:execution:shop-staging-connectors:*`);
+
+    const processBatch = roleStatements(t, functionId(t, 'Connectors: batch inference part files → output parts'));
+    expect([statement(processBatch, 'ReadNamespaceTables').Resource].flat().map(render)).toEqual(
+      s.settings.tableNamePrefixes.map(
+        (prefix) => `arn:{AWS::Partition}:dynamodb:eu-west-1:${ACCOUNT}:table/${prefix}*`,
+      ),
+    );
   });
 });

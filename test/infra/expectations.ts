@@ -19,9 +19,11 @@ export function logicalId(template: Template, type: string, properties: Record<s
   return found[0]!;
 }
 
-/** The staging bucket: the one bucket that writes server access logs (the other one receives them). */
+/** The staging bucket: the one bucket whose server access logs go under `staging-bucket/`. */
 export function stagingBucketId(template: Template): string {
-  return logicalId(template, 'AWS::S3::Bucket', { LoggingConfiguration: Match.anyValue() });
+  return logicalId(template, 'AWS::S3::Bucket', {
+    LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'staging-bucket/' }),
+  });
 }
 
 function resource(template: Template, id: string): Resource {
@@ -356,7 +358,7 @@ export function expectSwaggerUi(s: Synthesized) {
  * and that only run during deployments.
  */
 const UNTAGGABLE =
-  /^(Custom::|AWS::(ApiGateway::(Account|Authorizer|Deployment|GatewayResponse|Method|RequestValidator|Resource|UsagePlanKey)|ApiGatewayV2::(Authorizer|Integration|Route)|AppConfig::HostedConfigurationVersion|CloudFront::(CachePolicy|OriginAccessControl|OriginRequestPolicy)|Cognito::UserPoolClient|IAM::Policy|Lambda::(LayerVersion|Permission|Version)|S3::BucketPolicy|WAFv2::WebACLAssociation)$)/;
+  /^(Custom::|AWS::(ApiGateway::(Account|Authorizer|Deployment|GatewayResponse|Method|RequestValidator|Resource|UsagePlanKey)|ApiGatewayV2::(Authorizer|Integration|Route)|AppConfig::HostedConfigurationVersion|CloudFront::(CachePolicy|OriginAccessControl|OriginRequestPolicy)|Cognito::UserPoolClient|IAM::Policy|Lambda::(LayerVersion|Permission|Version)|S3::BucketPolicy|SQS::QueuePolicy|WAFv2::WebACLAssociation)$)/;
 const CDK_PROVIDER = /^Custom(S3AutoDeleteObjects|CrossRegion\w+)CustomResourceProvider/;
 
 /** Every taggable resource of every stack carries each of `tags` (list or map form). */

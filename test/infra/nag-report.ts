@@ -11,7 +11,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { definePersonalizationApis } from '../../infra/personalization-apis.ts';
 import { parseSettings } from '../../infra/settings.ts';
-import { contextOf, describeCombination, VALID_COMBINATIONS } from './combinations.ts';
+import { CONNECTOR_COMBINATIONS, contextOf, describeCombination, VALID_COMBINATIONS } from './combinations.ts';
 import { ACCOUNT } from './synth.ts';
 
 export interface Acknowledgement {
@@ -77,7 +77,7 @@ function report() {
   const totals = new Map<string, number>();
   const rows: Array<[string, Map<string, number>]> = [
     ['default context (us-east-1)', nagFindings({}, 'us-east-1', collect)],
-    ...VALID_COMBINATIONS.map(
+    ...[...VALID_COMBINATIONS, ...CONNECTOR_COMBINATIONS].map(
       (c) => [describeCombination(c), nagFindings(contextOf(c), 'eu-west-1', collect)] as [string, Map<string, number>],
     ),
   ];

@@ -12,7 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
 import { definePersonalizationApis } from '../../infra/personalization-apis.ts';
 import { parseSettings } from '../../infra/settings.ts';
-import { contextOf, VALID_COMBINATIONS } from './combinations.ts';
+import { CONNECTOR_COMBINATIONS, contextOf, VALID_COMBINATIONS } from './combinations.ts';
 import { acknowledgements } from './nag-report.ts';
 import { ACCOUNT } from './synth.ts';
 
@@ -42,9 +42,9 @@ describe('cdk-nag gate', { timeout: 120_000 }, () => {
 
   test('every acknowledgement sits on a construct below the stacks and gives a reason', () => {
     // (aws-cdk-lib acknowledges some of its own CloudFormation-Validate rules; only ours are checked.)
-    const all = VALID_COMBINATIONS.flatMap((c) => acknowledgements(app(contextOf(c)).app)).filter((ack) =>
-      ack.id.startsWith('AwsSolutions-'),
-    );
+    const all = [...VALID_COMBINATIONS, ...CONNECTOR_COMBINATIONS]
+      .flatMap((c) => acknowledgements(app(contextOf(c)).app))
+      .filter((ack) => ack.id.startsWith('AwsSolutions-'));
     expect(all.length).toBeGreaterThan(0);
     for (const ack of all) {
       expect(ack.path.split('/').length, ack.path).toBeGreaterThan(1);
