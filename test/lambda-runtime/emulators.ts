@@ -23,7 +23,7 @@ export const STAGING_BUCKET = 'staging';
 
 export interface Item {
   id: string;
-  name: string;
+  [attribute: string]: unknown;
 }
 
 /** `item-1` … `item-n` (the ids the tiny recommender answers), named with `label`. */
