@@ -193,6 +193,9 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       res.writeHead(404).end();
     })();
   });
+  // The runtime's connection idles while the child is frozen, for as long as a test likes: never time it out.
+  server.keepAliveTimeout = 0;
+  server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
