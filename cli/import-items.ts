@@ -10,9 +10,8 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { importItems } from '../data-plane/item-metadata/import/import-items.ts';
-import type { ItemMetadataConfig } from '../schema/config-schema.ts';
-import type { ResolvedNamespace } from '../schema/resolve-config.ts';
+import { importItems } from '../contracts/item-metadata/import-items.ts';
+import type { ResolvedNamespace, StoredItemMetadataConfig } from '../schema/resolve-config.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
 
 const HELP = `Usage: p13n import-items --config FILE --namespace NS --file items.jsonl[.gz] [options]
@@ -32,21 +31,9 @@ const envSchema = z.object({
 
 class UsageError extends Error {}
 
-type StoreConfig = Extract<ItemMetadataConfig, { type: 'localdb' | 'dynamodb' }>;
-
-function isStoreConfig(config: ItemMetadataConfig | undefined): config is StoreConfig {
-  return config?.type === 'localdb' || config?.type === 'dynamodb';
-}
-
 /** The namespace's store configuration: its own, else the first a recommender or variation sets. */
-function storeConfigOf(namespace: ResolvedNamespace, store: string | undefined): StoreConfig {
-  const candidates = [namespace.inferenceItemMetadata];
-  for (const recommenders of Object.values(namespace.recommenders)) {
-    for (const rec of recommenders.values()) {
-      for (const variation of rec.variations.values()) candidates.push(variation.inferenceItemMetadata);
-    }
-  }
-  const configured = candidates.filter(isStoreConfig);
+function storeConfigOf(namespace: ResolvedNamespace, store: string | undefined): StoredItemMetadataConfig {
+  const configured = namespace.itemMetadataStores;
   if (store === 'localdb' || store === 'dynamodb') {
     return configured.find((c) => c.type === store) ?? { type: store };
   }
@@ -95,7 +82,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const file = values.file as string;
   const namespaceKey = values.namespace as string;
-  let config: StoreConfig;
+  let config: StoredItemMetadataConfig;
   try {
     const loaded = await loadConfigFile(values.config as string);
     if (!loaded.ok) {

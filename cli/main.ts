@@ -22,6 +22,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'openapi FILE [--server URL]... [--auth TYPE]  print the OpenAPI document',
     load: () => import('./openapi.ts'),
   },
+  experiments: {
+    summary: 'experiments report [--events FILE] [--json]   per-variation readout of the configured experiments',
+    load: () => import('./experiments.ts'),
+  },
   'generate-config': {
     summary: 'generate-config --dataset-groups all|a,b  print a configuration built from Amazon Personalize',
     load: () => import('./generate-config.ts'),

@@ -1,7 +1,7 @@
 /** `p13n openapi FILE [--server URL]... [--auth None|ApiKey|OAuth2-Cognito]`: prints the OpenAPI document. */
 import { parseArgs } from 'node:util';
-import { generateOpenApi } from '../control-plane/generate-openapi/generate-openapi.ts';
-import { AUTH_SCHEMES, type AuthScheme } from '../control-plane/generate-openapi/openapi-components.ts';
+import { AUTH_SCHEMES, type AuthScheme, isAuthScheme } from '../contracts/auth-schemes.ts';
+import { generateOpenApi } from '../contracts/openapi/generate-openapi.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
 
 const HELP = `Usage: p13n openapi FILE [--server URL]... [--auth ${AUTH_SCHEMES.join('|')}]
@@ -10,8 +10,6 @@ Prints the OpenAPI 3 document of a configuration file to stdout.
   --server URL   a server URL to list (repeatable)
   --auth TYPE    authentication in front of the API (default None)
 Exit status: 0 printed, 1 invalid configuration, 2 unreadable file or bad arguments.`;
-
-const isAuth = (value: string): value is AuthScheme => (AUTH_SCHEMES as readonly string[]).includes(value);
 
 export async function run(args: string[]): Promise<number> {
   let file: string;
@@ -33,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     }
     if (positionals.length !== 1 || !positionals[0]) throw new Error('expected exactly one FILE');
     const authArg = values.auth ?? 'None';
-    if (!isAuth(authArg)) throw new Error(`--auth must be one of ${AUTH_SCHEMES.join(', ')}`);
+    if (!isAuthScheme(authArg)) throw new Error(`--auth must be one of ${AUTH_SCHEMES.join(', ')}`);
     file = positionals[0];
     servers = values.server ?? [];
     auth = authArg;

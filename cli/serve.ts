@@ -8,19 +8,21 @@ import { parseArgs } from 'node:util';
 import type { ResponseInfo } from '../data-plane/app.ts';
 import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
-import { RawHits } from '../data-plane/cache/raw-hits.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
-import { lineLogger } from '../data-plane/logger.ts';
-import { createNodeServer } from '../data-plane/node-server.ts';
+import { NodeCacheShortcut } from '../data-plane/node/cache-shortcut.ts';
+import { createNodeServer } from '../data-plane/node/server.ts';
 import { wireDataPlane } from '../data-plane/wiring.ts';
+import { experimentsRoutes } from '../experiments/routes.ts';
+import { lineLogger } from '../shared/logger.ts';
 
 export const DEFAULT_CONFIG = 'samples/local/config.json';
 
 const HELP = `Usage: p13n serve [--config FILE] [--port N] [--host H] [authentication options]
 
-Serves the personalization APIs on Node.
+Serves the personalization APIs on Node, with Swagger UI at /docs and the experiments dashboard at
+/experiments (readouts as JSON at /experiments/{namespace}).
   --config FILE  configuration file (default $P13N_CONFIG, else ${DEFAULT_CONFIG}); reloaded when it changes
   --port N       port to listen on (default $PORT, else 8080; 0 picks a free port)
   --host H       interface to bind (default 127.0.0.1; 0.0.0.0 for every interface)
@@ -105,15 +107,16 @@ export async function run(args: string[]): Promise<number> {
   const onResponse = ({ method, path, status, durationMs }: ResponseInfo) =>
     process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`);
   // Cache hits skip the app, which authentication must see.
-  const rawHits = auth ? undefined : new RawHits({ config, onResponse });
+  const shortcut = auth ? undefined : new NodeCacheShortcut({ config, onResponse });
   const dataPlane = wireDataPlane({
     env,
     config,
     logger,
     docs: true,
     auth: auth && authMiddleware(auth, logger),
-    rawHits,
+    onResponseCached: shortcut?.remember,
     onResponse,
+    routes: [experimentsRoutes({ clock: Date.now })],
   });
   const preparing = performance.now();
   try {
@@ -129,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
   const { app } = dataPlane;
 
   let address: AddressInfo;
-  const server = createNodeServer(app.fetch, { rawHits }).listen(port, host);
+  const server = createNodeServer(app.fetch, { shortcut }).listen(port, host);
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
       server.once('listening', () => resolve(server.address() as AddressInfo));

@@ -3,7 +3,7 @@
  * the ones it reads into its own schema and validates them once at cold start.
  */
 import * as z from 'zod';
-import { AUTH_SCHEMES } from './generate-openapi/openapi-components.ts';
+import { AUTH_SCHEMES } from '../contracts/auth-schemes.ts';
 
 const optional = z
   .string()

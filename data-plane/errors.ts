@@ -28,6 +28,11 @@ export class ApiError extends Error {
   toBody(): ErrorBody {
     return { type: this.type, code: this.code, message: this.message };
   }
+
+  /** Headers the answer carries besides the body (`Allow`, `Retry-After`, `WWW-Authenticate`). */
+  responseHeaders(): Record<string, string> {
+    return {};
+  }
 }
 
 /** 400: a malformed request; the message names the offending parameter or field. */
@@ -54,6 +59,33 @@ export class MethodNotAllowedError extends ApiError {
     readonly allow: readonly string[],
   ) {
     super(405, 'ClientError', 'MethodNotAllowed', `${method} is not allowed here; use ${allow.join(' or ')}`);
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { Allow: this.allow.join(', ') };
+  }
+}
+
+/** 401: no credential, or one that is not valid; `challenge` is the `WWW-Authenticate` value. */
+export class UnauthorizedError extends ApiError {
+  override name = 'UnauthorizedError';
+  constructor(
+    message: string,
+    readonly challenge: string,
+  ) {
+    super(401, 'ClientError', 'Unauthorized', message);
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'WWW-Authenticate': this.challenge };
+  }
+}
+
+/** 503: credentials cannot be checked right now (the JWKS is unreachable). */
+export class AuthenticationUnavailableError extends ApiError {
+  override name = 'AuthenticationUnavailableError';
+  constructor(options?: { cause?: unknown }) {
+    super(503, 'ServerError', 'AuthenticationUnavailable', 'tokens cannot be checked right now; retry later', options);
   }
 }
 

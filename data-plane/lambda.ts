@@ -9,10 +9,10 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
-import type { AppEnv } from './app.ts';
+import type { LogAttributes, Logger } from '../shared/logger.ts';
+import type { AppEnv } from './app-env.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
-import type { LogAttributes, Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { wireDataPlane } from './wiring.ts';
 

@@ -1,24 +1,102 @@
 /**
- * Builds the data-plane app for an entry point from validated environment settings and a started
- * configuration provider: AWS clients, the origin resolvers (network origins plus the embedded
- * recommender), the item-metadata stores, the live OpenAPI document and (for serve) Swagger UI. The Lambda handler and `p13n serve`
- * both come through here, so an origin type or store added to the product is wired once.
+ * The data plane's composition root, and the only place that fills in defaults. `buildApp` completes
+ * an app's dependencies (clock, metrics, time zone, origin resolvers over the AWS clients, circuit
+ * breakers, the response cache, events and experiments) and builds it; tests call it with fakes for
+ * any part. `wireDataPlane` builds everything an entry point needs from validated environment
+ * settings and a started configuration provider: AWS clients, the origin resolvers (network origins
+ * plus the embedded recommender), the item-metadata stores, the live OpenAPI document and (for serve)
+ * Swagger UI. The Lambda handler and `p13n serve` both come through here, so an origin type or store
+ * added to the product is wired once.
  */
 import type { Hono } from 'hono';
 import type { ResolvedConfig } from '../schema/resolve-config.ts';
-import { type AppDeps, type AppEnv, createApp } from './app.ts';
-import { createAwsClients } from './aws-clients.ts';
+import type { AwsClients } from '../shared/aws-clients.ts';
+import { createAwsClients } from '../shared/aws-clients.ts';
+import type { Logger } from '../shared/logger.ts';
+import { openApiRoute } from './api-docs/openapi-route.ts';
+import { docsRoutes } from './api-docs/swagger-ui.ts';
+import { type AppDeps, createApp } from './app.ts';
+import type { AppEnv } from './app-env.ts';
+import { createCachedInference, type ResponseCacheOptions } from './cache/cached-inference.ts';
 import { responseCacheFromEnv } from './cache/options-from-env.ts';
 import type { ConfigProvider } from './config/types.ts';
-import { openApiRoute } from './docs/openapi-route.ts';
-import { docsRoutes } from './docs/swagger-ui.ts';
 import type { DataPlaneEnv } from './env.ts';
+import { createEventsService, type EventsService } from './events/events-service.ts';
+import type { LearnFunction } from './events/targets/types.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import type { ItemMetadataStores } from './item-metadata/types.ts';
+import { type Metrics, noMetrics } from './metrics.ts';
 import { createBuiltinModels } from './origins/builtin/registry.ts';
 import { createBuiltinResolver } from './origins/builtin/resolver.ts';
 import { defaultResolvers } from './origins/default-resolvers.ts';
+import type { OriginResolvers } from './origins/types.ts';
+import { type PipelineDeps, serveInference } from './pipeline/serve-inference.ts';
+import { type CircuitBreakerOptions, CircuitBreakers } from './resilience/circuit-breaker.ts';
+
+/** What `buildApp` accepts: the app's own dependencies plus the parts it builds them from. */
+export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'events'> {
+  clients: AwsClients;
+  /** Origin resolvers by variation type; defaults to the network origins over `clients`. */
+  resolvers?: OriginResolvers;
+  itemMetadata?: ItemMetadataStores;
+  metrics?: Metrics;
+  /** Epoch milliseconds (default Date.now). */
+  clock?: () => number;
+  /** IANA zone for time-based context when the viewer's is unknown (default UTC). */
+  defaultTimeZone?: string;
+  /** Feeds posted events to the embedded recommenders (`builtin` event targets fail without it). */
+  learn?: LearnFunction;
+  /** Default: built over `clients`, `logger`, `clock` and `learn`. */
+  events?: EventsService;
+  /** In-process response cache with single-flight and stale-if-error (on by default); `false` turns it off. */
+  responseCache?: ResponseCacheOptions | false;
+  /** A circuit breaker per origin (on by default); `false` turns them off. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+}
+
+/**
+ * @example
+ * const app = buildApp({ config, clients: createAwsClients(), logger });
+ * const res = await app.request('/recommend-items/retail/for-you/u1?numResults=5');
+ */
+export function buildApp(options: AppOptions): Hono<AppEnv> {
+  const { clients, logger } = options;
+  const clock = options.clock ?? Date.now;
+  const metrics = options.metrics ?? noMetrics;
+  const defaultTimeZone = options.defaultTimeZone ?? 'UTC';
+  const events =
+    options.events ?? createEventsService({ clients, logger, clock, defaultTimeZone, learn: options.learn });
+  const pipeline: PipelineDeps = {
+    resolvers: options.resolvers ?? defaultResolvers(clients),
+    itemMetadata: options.itemMetadata,
+    lambda: () => clients.lambda(),
+    clock,
+    defaultTimeZone,
+    logger,
+    metrics,
+    breakers:
+      options.circuitBreaker === false
+        ? undefined
+        : new CircuitBreakers(options.circuitBreaker ?? {}, { clock, logger, metrics }),
+    experiments: events.experiments,
+    onExposure: events.recordExposure,
+  };
+  return createApp({
+    config: options.config,
+    logger,
+    metrics,
+    inference:
+      options.responseCache === false
+        ? (config, request) => serveInference(pipeline, config, request)
+        : createCachedInference(pipeline, options.responseCache),
+    events,
+    extraRoutes: options.extraRoutes,
+    onResponse: options.onResponse,
+    auth: options.auth,
+    // Cache hits answered before the app would skip authentication, which must see every request.
+    onResponseCached: options.auth ? undefined : options.onResponseCached,
+  });
+}
 
 export interface WiringOptions {
   env: DataPlaneEnv;
@@ -30,8 +108,10 @@ export interface WiringOptions {
   docs?: boolean;
   /** Authentication middleware (p13n serve's API keys / JWT). */
   auth?: AppDeps['auth'];
-  /** The Node server's cache-hit shortcut (p13n serve). */
-  rawHits?: AppDeps['rawHits'];
+  /** The runtime adapter's hook on cached responses (the Node server's shortcut). */
+  onResponseCached?: AppDeps['onResponseCached'];
+  /** More route groups to mount (p13n serve's experiments dashboard). */
+  routes?: Array<Hono<AppEnv>>;
 }
 
 export interface DataPlane {
@@ -61,8 +141,16 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     },
     logger,
   });
-  const builtin = createBuiltinModels({ logger });
-  const app = createApp({
+  const builtin = createBuiltinModels({
+    logger,
+    // Events may teach the embedded recommender only items the namespace's catalogue holds.
+    catalogue: async (namespace, itemIds) => {
+      const metadata = options.config.current().namespaces.get(namespace)?.inferenceItemMetadata;
+      const store = metadata && itemMetadata(namespace, metadata);
+      return new Set(store ? (await store.getMany(itemIds)).keys() : []);
+    },
+  });
+  const app = buildApp({
     config: options.config,
     clients,
     resolvers: { ...defaultResolvers(clients), builtin: createBuiltinResolver(builtin) },
@@ -75,10 +163,11 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     extraRoutes: (routes) => {
       routes.route('/', openApiRoute());
       if (options.docs) routes.route('/', docsRoutes());
+      for (const group of options.routes ?? []) routes.route('/', group);
     },
     responseCache: responseCacheFromEnv(env),
     auth: options.auth,
-    rawHits: options.rawHits,
+    onResponseCached: options.onResponseCached,
   });
   return {
     app,

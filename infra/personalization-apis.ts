@@ -1,8 +1,9 @@
 /**
  * Builds the app's stacks for a set of deployment settings: the main stack, plus a us-east-1 stack
- * for Lambda@Edge when OAuth2-Cognito meets CloudFront and the main stack is in another region.
+ * for Lambda@Edge (OAuth2-Cognito) and the CloudFront web ACL (webAcl) when they meet CloudFront and
+ * the main stack is in another region. Every resource of both carries the `resourceTags`.
  */
-import { type App, Stack } from 'aws-cdk-lib';
+import { type App, Stack, Tags } from 'aws-cdk-lib';
 import type { DeploymentSettings } from './settings.ts';
 import { PersonalizationApisStack } from './stacks/personalization-apis-stack.ts';
 
@@ -37,18 +38,26 @@ export function definePersonalizationApis(
   target: DeploymentTarget,
 ): PersonalizationApisStacks {
   const id = stackName(settings);
-  const needsEdgeStack = settings.cognito !== undefined && settings.cloudFront && target.region !== EDGE_REGION;
+  const needsEdgeStack =
+    (settings.cognito !== undefined || settings.webAcl) && settings.cloudFront && target.region !== EDGE_REGION;
   const edge = needsEdgeStack
     ? new Stack(app, `${id}-edge`, {
         env: { account: target.account, region: EDGE_REGION },
-        description: `Personalization APIs ${id}: edge authentication (Lambda@Edge, Cognito)`,
+        description: `Personalization APIs ${id}: edge resources (Lambda@Edge, Cognito, CloudFront web ACL)`,
+        crossRegionReferences: true,
       })
     : undefined;
   const main = new PersonalizationApisStack(app, id, {
     env: { account: target.account, region: target.region },
     description: `Personalization APIs ${id}`,
+    // The CloudFront web ACL's ARN comes from the us-east-1 stack.
+    crossRegionReferences: edge !== undefined && settings.webAcl,
     settings,
     edgeStack: edge,
   });
+  for (const stack of [main, edge]) {
+    if (stack === undefined) continue;
+    for (const [key, value] of Object.entries(settings.resourceTags)) Tags.of(stack).add(key, value);
+  }
   return { main, edge };
 }

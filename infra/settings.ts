@@ -4,12 +4,12 @@
  * any construct is built.
  */
 import * as z from 'zod';
+import { AUTH_SCHEMES, type AuthScheme } from '../contracts/auth-schemes.ts';
+import { DEFAULT_TABLE_PREFIX } from '../schema/resolve-config.ts';
 
-const AUTHENTICATION_SCHEMES = ['OAuth2-Cognito', 'ApiKey', 'None'] as const;
 const API_ENTRY_POINT_TYPES = ['API-Gateway-HTTP', 'API-Gateway-REST'] as const;
 const CACHE_SCHEMES = ['CloudFront', 'API-Gateway-Cache', 'Both', 'None'] as const;
 
-export type AuthenticationScheme = (typeof AUTHENTICATION_SCHEMES)[number];
 export type ApiEntryPointType = (typeof API_ENTRY_POINT_TYPES)[number];
 export type CacheScheme = (typeof CACHE_SCHEMES)[number];
 
@@ -27,10 +27,18 @@ const SETTING_KEYS = [
   'generateConfigDatasetGroups',
   'createSwaggerUi',
   'appConfigExtensionLayerArn',
+  'experimentAnalytics',
+  'tableNamePrefixes',
+  'webAcl',
+  'resourceTags',
+  'cdnDomainName',
+  'cdnCertificateArn',
 ] as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const US_EAST_1_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/;
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
@@ -58,16 +66,58 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** `a, b,,c` → `['a', 'b', 'c']` */
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
 const datasetGroups = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name.length > 0),
-  )
+  .transform(splitList)
   .refine((names) => names.every((name) => /^[\w-]{1,63}$/.test(name)), {
     error: "expected 'all' or comma-separated Personalize dataset group names",
+  });
+
+/** DynamoDB table names are 3-255 of [A-Za-z0-9_.-]; a prefix leaves room for the namespace. */
+const tableNamePrefixes = z
+  .string()
+  .transform(splitList)
+  .refine((prefixes) => prefixes.length > 0 && prefixes.every((prefix) => /^[\w.-]{1,200}$/.test(prefix)), {
+    error: 'expected comma-separated DynamoDB table name prefixes (letters, digits, _ . -)',
+  });
+
+/** AWS tag rules: keys 1-128 and values 0-256 of letters, digits, spaces and `_ . : / = + - @`; no `aws:` keys. */
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/iu;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** `key=value,key=value` (from -c) or an object of strings (from cdk.json). */
+const resourceTags = z
+  .union([z.string(), z.record(z.string(), z.string())])
+  .transform((input, ctx) => {
+    if (typeof input !== 'string') return input;
+    const tags: Record<string, string> = {};
+    for (const pair of input
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const at = pair.indexOf('=');
+      if (at <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected key=value pairs separated by commas, got '${pair}'` });
+        return z.NEVER;
+      }
+      tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    }
+    return tags;
+  })
+  .refine((tags) => Object.keys(tags).length <= 40, { error: 'at most 40 tags' })
+  .superRefine((tags, ctx) => {
+    for (const [key, value] of Object.entries(tags)) {
+      if (!TAG_KEY.test(key))
+        ctx.addIssue({ code: 'custom', message: `invalid tag key '${key}' (1-128 characters, not aws:)` });
+      if (!TAG_VALUE.test(value)) ctx.addIssue({ code: 'custom', message: `invalid value of tag '${key}'` });
+    }
   });
 
 const contextSchema = z
@@ -84,7 +134,7 @@ const contextSchema = z
       .string()
       .refine(isTimeZone, { error: 'expected an IANA time zone name such as Europe/Paris' })
       .default('UTC'),
-    authenticationScheme: oneOf(AUTHENTICATION_SCHEMES).default('OAuth2-Cognito'),
+    authenticationScheme: oneOf(AUTH_SCHEMES).default('OAuth2-Cognito'),
     createCognitoResources: yesNo.default(true),
     cognitoUserPoolId: z
       .string()
@@ -102,6 +152,20 @@ const contextSchema = z
       .string()
       .regex(LAYER_ARN, { error: 'expected a Lambda layer version ARN' })
       .optional(),
+    experimentAnalytics: yesNo.default(false),
+    tableNamePrefixes: tableNamePrefixes.default([DEFAULT_TABLE_PREFIX]),
+    webAcl: yesNo.default(false),
+    resourceTags: resourceTags.default({}),
+    cdnDomainName: z
+      .string()
+      .regex(HOST_NAME, { error: 'expected a lower-case host name like api.example.com' })
+      .optional(),
+    cdnCertificateArn: z
+      .string()
+      .regex(US_EAST_1_CERTIFICATE_ARN, {
+        error: 'expected an ACM certificate ARN in us-east-1 (CloudFront reads them there)',
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -111,18 +175,29 @@ const contextSchema = z
         'ApiKey requires apiEntryPointType API-Gateway-REST (HTTP APIs have no API keys)',
       );
     }
-    if (
-      s.apiEntryPointType === 'API-Gateway-REST' &&
-      s.cacheScheme !== 'API-Gateway-Cache' &&
-      s.cacheScheme !== 'None'
-    ) {
-      problem('cacheScheme', `API-Gateway-REST allows only API-Gateway-Cache or None, got '${s.cacheScheme}'`);
+    if (s.apiEntryPointType === 'API-Gateway-REST' && s.cacheScheme === 'CloudFront') {
+      problem(
+        'cacheScheme',
+        `API-Gateway-REST allows only API-Gateway-Cache, Both or None, got '${s.cacheScheme}' (Both puts CloudFront in front of the stage cache)`,
+      );
+    }
+    if (s.authenticationScheme === 'ApiKey' && s.cacheScheme === 'Both') {
+      problem(
+        'cacheScheme',
+        'ApiKey allows only API-Gateway-Cache or None: behind CloudFront a cached answer would reach callers without a key',
+      );
     }
     if (
       s.apiEntryPointType === 'API-Gateway-HTTP' &&
       (s.cacheScheme === 'API-Gateway-Cache' || s.cacheScheme === 'Both')
     ) {
       problem('cacheScheme', `API-Gateway-HTTP has no stage cache: use CloudFront or None, got '${s.cacheScheme}'`);
+    }
+    if ((s.cdnDomainName === undefined) !== (s.cdnCertificateArn === undefined)) {
+      problem('cdnDomainName', 'cdnDomainName and cdnCertificateArn go together');
+    }
+    if (s.cdnDomainName !== undefined && s.cacheScheme !== 'CloudFront' && s.cacheScheme !== 'Both') {
+      problem('cdnDomainName', `needs cacheScheme CloudFront or Both, got '${s.cacheScheme}'`);
     }
     const external = s.authenticationScheme === 'OAuth2-Cognito' && !s.createCognitoResources;
     if (external && (s.cognitoUserPoolId === undefined || s.cognitoUserPoolClientId === undefined)) {
@@ -148,7 +223,7 @@ export interface DeploymentSettings {
   readonly applicationName: string;
   readonly environmentName: string;
   readonly timeZone: string;
-  readonly authenticationScheme: AuthenticationScheme;
+  readonly authenticationScheme: AuthScheme;
   readonly apiEntryPointType: ApiEntryPointType;
   readonly cacheScheme: CacheScheme;
   /** Set only for OAuth2-Cognito. */
@@ -161,6 +236,16 @@ export interface DeploymentSettings {
   readonly generateConfigDatasetGroups: readonly string[] | undefined;
   readonly createSwaggerUi: boolean;
   readonly appConfigExtensionLayerArn: string | undefined;
+  /** Firehose → S3 → Glue table → Athena workgroup for experiment readouts. */
+  readonly experimentAnalytics: boolean;
+  /** The `tableNamePrefix` values configurations may use; IAM allows tables starting with these only. */
+  readonly tableNamePrefixes: readonly string[];
+  /** Put an AWS WAF web ACL in front of CloudFront and the REST API. */
+  readonly webAcl: boolean;
+  /** Tags put on every resource of every stack. */
+  readonly resourceTags: Readonly<Record<string, string>>;
+  /** The API distribution's own domain and its us-east-1 ACM certificate (TLSv1.2_2021 then applies). */
+  readonly cdnDomain: { readonly name: string; readonly certificateArn: string } | undefined;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -194,6 +279,14 @@ function toSettings(c: ParsedContext): DeploymentSettings {
     generateConfigDatasetGroups: c.generateConfigDatasetGroups?.length ? c.generateConfigDatasetGroups : undefined,
     createSwaggerUi: c.createSwaggerUi,
     appConfigExtensionLayerArn: c.appConfigExtensionLayerArn,
+    experimentAnalytics: c.experimentAnalytics,
+    tableNamePrefixes: c.tableNamePrefixes,
+    webAcl: c.webAcl,
+    resourceTags: c.resourceTags,
+    cdnDomain:
+      c.cdnDomainName !== undefined && c.cdnCertificateArn !== undefined
+        ? { name: c.cdnDomainName, certificateArn: c.cdnCertificateArn }
+        : undefined,
   };
 }
 

@@ -87,6 +87,8 @@ export const headerValueRuleSchema = z
   .describe('Value taken from a request header.');
 
 export const TIME_RULE_TYPES = ['hour-of-day', 'day-of-week', 'season', 'season-of-year'] as const;
+export const SEASON_BOUNDARIES = ['solstice', 'meteorological'] as const;
+export type SeasonBoundaries = (typeof SEASON_BOUNDARIES)[number];
 
 export const timeRuleSchema = z
   .strictObject({
@@ -96,6 +98,12 @@ export const timeRuleSchema = z
         "Hour 0-23, day of week 0 (Monday)-6, or season 0 spring-3 winter in the viewer's time zone and hemisphere.",
       ),
     valueMappings: valueMappings.describe('Optional mappings from the temporal value to a final value.'),
+    seasonBoundaries: z
+      .enum(SEASON_BOUNDARIES)
+      .optional()
+      .describe(
+        "Season rules only: 'solstice' (default, as the old service: spring from 21 March, summer from 21 June, fall from 23 September, winter from 23 December) or 'meteorological' (whole months: spring March-May, summer June-August, fall September-November, winter December-February).",
+      ),
   })
   .describe('Value derived from the current time in the viewer time zone.');
 
@@ -111,7 +119,13 @@ export const contextFieldSchema = z
     evaluateAll: z
       .boolean()
       .optional()
-      .describe('Evaluate every rule and join the matches (true) or stop at the first match (false, default).'),
+      .describe('Evaluate every rule and collect the matches (true) or stop at the first match (false, default).'),
+    joinValues: z
+      .boolean()
+      .optional()
+      .describe(
+        'With evaluateAll: send every match to the recommender joined with | (true), or only the first match (false, default, as the old service). Event properties always carry every match joined with |.',
+      ),
     rules: z.array(ruleSchema).max(100).describe('Rules evaluated in order.'),
   })
   .describe('One derived field and the rules that produce it.')
@@ -259,6 +273,29 @@ export const sagemakerVariationSchema = z
   })
   .describe('Amazon SageMaker endpoint invoked with the recommendation payload as JSON.');
 
+/**
+ * Placeholders an `http` variation's URL may hold: the request's user, item(s) and result count, and
+ * the inference query parameters the old service filled from the query string (their values as sent).
+ */
+export const URL_PLACEHOLDERS = [
+  'userId',
+  'itemId',
+  'itemIds',
+  'numResults',
+  'filter',
+  'filterValues',
+  'context',
+  'feature',
+  'decorateItems',
+  'syntheticUser',
+] as const;
+export type UrlPlaceholder = (typeof URL_PLACEHOLDERS)[number];
+
+/** The names of the `{placeholders}` in a URL template, in order. */
+export function urlPlaceholders(url: string): string[] {
+  return [...url.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
+}
+
 export const httpVariationSchema = z
   .strictObject({
     type: z.literal('http'),
@@ -266,8 +303,15 @@ export const httpVariationSchema = z
       .string()
       .min(1)
       .max(2048)
-      .describe('Recommender URL; GET URLs may hold {userId}, {itemId}, {itemIds} and {numResults} placeholders.'),
-    method: z.enum(['GET', 'POST']).optional().describe('POST the payload as JSON (default) or GET the URL.'),
+      .describe(
+        `Recommender URL. It may hold placeholders, filled URL-encoded from the request: ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}.`,
+      ),
+    method: z
+      .enum(['GET', 'POST'])
+      .optional()
+      .describe(
+        'GET the URL, or POST the payload as JSON. Default: GET when the URL holds placeholders (as the old service did), else POST.',
+      ),
     headers: z.record(z.string().min(1), z.string()).optional().describe('Extra request headers.'),
     ...variationCommon,
   })
@@ -289,6 +333,18 @@ export const builtinVariationSchema = z
       .boolean()
       .optional()
       .describe('Leave items the user already interacted with out of recommend-items (default true).'),
+    learnNewItems: z
+      .boolean()
+      .optional()
+      .describe(
+        "Learn events for items found neither in the interactions file nor in the namespace's item metadata (default false: anyone can post events, so unknown item IDs are ignored).",
+      ),
+    maxUsers: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe('Users the model remembers at most; the least recently active are forgotten first (default 100,000).'),
     ...variationCommon,
   })
   .describe('The embedded recommender, trained in-process and updated online from events.');
@@ -316,7 +372,12 @@ export const evidentlyExperimentSchema = z
       .record(
         z.string().regex(/^\S+$/),
         z.strictObject({
-          trackExposures: z.boolean().optional(),
+          trackExposures: z
+            .boolean()
+            .optional()
+            .describe(
+              'Send an exposure event (value 0) to Evidently when the experiment serves a user (default true).',
+            ),
           entityIdKey: z.string().min(1),
           valueKey: z.string().min(1),
         }),
@@ -324,6 +385,30 @@ export const evidentlyExperimentSchema = z
       .describe('Evidently metrics keyed by metric name.'),
   })
   .describe('CloudWatch Evidently experiment (kept for old configurations; the service was discontinued).');
+
+export const experimentMetricSchema = z
+  .strictObject({
+    description: text.optional(),
+    eventType: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        'Events of this type count as conversions when attributed: their recommendationId is one this experiment served, or their itemId was recommended to the user by it within windowHours.',
+      ),
+    windowHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .optional()
+      .describe('Attribution window after the response, in hours (default 24).'),
+    value: z
+      .union([z.literal('eventValue'), z.number()])
+      .optional()
+      .describe("A conversion's value: the event's `eventValue` (0 when absent), or a constant (default 1)."),
+  })
+  .meta({ id: 'experimentMetric' });
 
 export const hashExperimentSchema = z
   .strictObject({
@@ -334,9 +419,17 @@ export const hashExperimentSchema = z
       .describe('Percentage of users per variation key; the weights sum to 100.'),
     salt: z.string().max(256).optional().describe('Changes the bucketing without renaming the experiment.'),
     metrics: z
-      .record(z.string().regex(/^\S+$/), z.strictObject({ description: text.optional() }))
+      .record(z.string().regex(/^\S+$/), experimentMetricSchema)
       .optional()
-      .describe('Conversion metrics this experiment accepts.'),
+      .describe(
+        'Conversion metrics: posted `experimentConversions` name them, and those with an `eventType` also count ordinary events attributed to this experiment.',
+      ),
+    minimumSample: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Users exposed per variation before the readout is worth acting on (decided before the test starts).'),
   })
   .describe('Built-in deterministic weighted bucketing of users; no network call.');
 
@@ -410,6 +503,9 @@ export const recommendersSchema = z
 // Event targets
 // ---------------------------------------------------------------------------------------------
 
+export const RECORD_FORMATS = ['records', 'request'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
 export const eventTargetSchema = z
   .discriminatedUnion('type', [
     z
@@ -422,6 +518,12 @@ export const eventTargetSchema = z
       .strictObject({
         type: z.enum(['kinesis-stream', 'kinesis-firehose']),
         streamName: z.string().regex(/^[a-zA-Z0-9[\]_.-]+$/, { error: 'not a valid stream name' }),
+        recordFormat: z
+          .enum(RECORD_FORMATS)
+          .optional()
+          .describe(
+            "'records' (default): one JSON line per event, conversion and exposure. 'request': the old service's format, one JSON document per POST /events request ({namespace, path, headers, queryStringParameters, body}); exposures are not sent in it.",
+          ),
       })
       .describe('Kinesis data stream or Firehose delivery stream.'),
     z
@@ -482,6 +584,7 @@ export type RecommenderConfig = z.infer<typeof recommenderSchema>;
 export type VariationConfig = z.infer<typeof variationSchema>;
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 export type HashExperimentConfig = z.infer<typeof hashExperimentSchema>;
+export type ExperimentMetricConfig = z.infer<typeof experimentMetricSchema>;
 export type EvidentlyExperimentConfig = z.infer<typeof evidentlyExperimentSchema>;
 export type EventTargetConfig = z.infer<typeof eventTargetSchema>;
 export type CacheControlConfig = z.infer<typeof cacheControlSchema>;

@@ -22,6 +22,8 @@ import {
   type Operator,
   type RecommenderConfig,
   type ResponsePostProcessorConfig,
+  type SeasonBoundaries,
+  urlPlaceholders,
   type VariationConfig,
 } from './config-schema.ts';
 
@@ -35,7 +37,8 @@ export interface ValueMapping {
 
 export type Rule =
   | { type: 'header-value'; header: string; valueMappings?: ValueMapping[] }
-  | { type: 'hour-of-day' | 'day-of-week' | 'season'; valueMappings?: ValueMapping[] };
+  | { type: 'hour-of-day' | 'day-of-week'; valueMappings?: ValueMapping[] }
+  | { type: 'season'; valueMappings?: ValueMapping[]; seasonBoundaries: SeasonBoundaries };
 
 export interface ContextField extends Omit<ContextFieldConfig, 'rules'> {
   rules: Rule[];
@@ -87,7 +90,12 @@ export interface ResolvedRecommender {
   experiments: Map<string, ExperimentConfig>;
   /** Variations in configuration order; the first is the default. */
   variations: Map<string, ResolvedVariation>;
+  /** Lower-case names of the request headers any of its variations' rules read, sorted (cache keys). */
+  contextHeaders: string[];
 }
+
+/** Item metadata the project stores itself (`personalize` metadata comes with the recommendations). */
+export type StoredItemMetadataConfig = Extract<ItemMetadataConfig, { type: 'localdb' | 'dynamodb' }>;
 
 export interface ResolvedNamespace {
   key: string;
@@ -100,6 +108,11 @@ export interface ResolvedNamespace {
   recommenders: Record<Action, Map<string, ResolvedRecommender>>;
   /** Lower-case names of the request headers the namespace's auto-context rules read (events). */
   contextHeaders: string[];
+  /**
+   * The distinct item-metadata stores the namespace and its recommenders read, one per
+   * `itemMetadataStoreId`, the namespace's own first; the first definition of a store wins.
+   */
+  itemMetadataStores: StoredItemMetadataConfig[];
 }
 
 export interface ResolvedConfig {
@@ -121,6 +134,40 @@ export interface ResolveOptions {
 
 export const DEFAULT_NUM_RESULTS = 25;
 export const DEFAULT_TABLE_PREFIX = 'PersonalizationApiItemMetadata_';
+export const DEFAULT_TABLE_KEY = 'id';
+
+/** The DynamoDB table a namespace's `dynamodb` item metadata lives in. */
+export function dynamodbTableName(namespace: string, config: { tableNamePrefix?: string }): string {
+  return `${config.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
+}
+
+/**
+ * The identity of an item-metadata store: a namespace has one localdb whatever its settings, and one
+ * DynamoDB store per table. Undefined for `personalize`, which needs no store.
+ *
+ * @example
+ * itemMetadataStoreId('shop', { type: 'dynamodb' }); // 'dynamodb:PersonalizationApiItemMetadata_shop'
+ */
+export function itemMetadataStoreId(namespace: string, config: ItemMetadataConfig): string | undefined {
+  if (config.type === 'localdb') return `localdb:${namespace}`;
+  if (config.type === 'dynamodb') return `dynamodb:${dynamodbTableName(namespace, config)}`;
+  return undefined;
+}
+
+function distinctStores(namespace: string, configs: Array<ItemMetadataConfig | undefined>): StoredItemMetadataConfig[] {
+  const byId = new Map<string, StoredItemMetadataConfig>();
+  for (const config of configs) {
+    if (config?.type !== 'localdb' && config?.type !== 'dynamodb') continue;
+    const id = itemMetadataStoreId(namespace, config)!;
+    const kept = byId.get(id);
+    if (!kept) byId.set(id, config);
+    // The one localdb is built from whichever definition names a source file (semantic checks allow one).
+    else if (kept.type === 'localdb' && !kept.sourceFile && config.type === 'localdb' && config.sourceFile) {
+      byId.set(id, { ...kept, sourceFile: config.sourceFile });
+    }
+  }
+  return [...byId.values()];
+}
 
 const DEFAULT_CACHE_TYPE: CacheControlType = { maxAge: 0, directives: 'private' };
 
@@ -142,7 +189,10 @@ function normaliseAutoContext(autoContext: AutoContextConfig | undefined): AutoC
         if (rule.type === 'header-value') {
           return { type: 'header-value', header: rule.header.toLowerCase(), valueMappings };
         }
-        return { type: rule.type === 'season-of-year' ? 'season' : rule.type, valueMappings };
+        if (rule.type === 'season' || rule.type === 'season-of-year') {
+          return { type: 'season', valueMappings, seasonBoundaries: rule.seasonBoundaries ?? 'solstice' };
+        }
+        return { type: rule.type, valueMappings };
       }),
     };
   }
@@ -225,6 +275,11 @@ function resolveVariation(
     ...inherited.filters.map((f) => f.autoDynamicFilterValues),
   ]);
   if (variation.type === 'lambda') return { ...base, type: 'function', contextHeaders } as ResolvedVariation;
+  if (variation.type === 'http' && !variation.method) {
+    // A URL with placeholders and no method is an old-style GET recommender.
+    const method = urlPlaceholders(variation.url).length > 0 ? 'GET' : 'POST';
+    return { ...base, type: 'http', method, contextHeaders } as ResolvedVariation;
+  }
   if (variation.type === 'builtin' && variation.interactionsFile) {
     return {
       ...base,
@@ -260,6 +315,7 @@ function resolveRecommender(
     maxNumResults: rec.maxNumResults ?? 500,
     experiments: new Map(Object.entries(rec.experiments ?? {})),
     variations,
+    contextHeaders: [...new Set([...variations.values()].flatMap((v) => v.contextHeaders))].sort(),
   };
 }
 
@@ -300,7 +356,7 @@ export function resolveConfig(config: Config, options: ResolveOptions = {}): Res
       for (const [recKey, rec] of Object.entries(ns.recommenders?.[action] ?? {})) {
         const resolved = resolveRecommender(nsKey, action, recKey, rec, inherited, absolute);
         recommenders[action].set(recKey, resolved);
-        for (const v of resolved.variations.values()) for (const h of v.contextHeaders) allHeaders.add(h);
+        for (const h of resolved.contextHeaders) allHeaders.add(h);
       }
     }
     const eventTargets = (ns.eventTargets ?? []).map((t) => (t.type === 'file' ? { ...t, path: absolute(t.path) } : t));
@@ -316,6 +372,12 @@ export function resolveConfig(config: Config, options: ResolveOptions = {}): Res
       eventTargets,
       recommenders,
       contextHeaders,
+      itemMetadataStores: distinctStores(nsKey, [
+        inherited.inferenceItemMetadata,
+        ...ACTIONS.flatMap((a) =>
+          [...recommenders[a].values()].flatMap((r) => [...r.variations.values()].map((v) => v.inferenceItemMetadata)),
+        ),
+      ]),
     });
   }
 

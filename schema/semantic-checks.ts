@@ -13,6 +13,8 @@ import {
   type ItemMetadataConfig,
   MAX_NUM_RESULTS,
   type RecommenderConfig,
+  URL_PLACEHOLDERS,
+  urlPlaceholders,
 } from './config-schema.ts';
 
 export type PathSegment = string | number;
@@ -134,7 +136,8 @@ export function semanticChecks(config: Config): SemanticReport {
         const problem = arnProblem(v.arn, 'lambda', ['function']);
         if (problem) error([...vPath, 'arn'], problem);
       } else if (v.type === 'http') {
-        const probe = v.url.replace(/\{(userId|itemId|itemIds|numResults)\}/g, 'x');
+        const placeholders = urlPlaceholders(v.url);
+        const probe = v.url.replace(/\{[^{}]*\}/g, 'x');
         let url: URL | undefined;
         try {
           url = new URL(probe);
@@ -144,11 +147,11 @@ export function semanticChecks(config: Config): SemanticReport {
         if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
           error([...vPath, 'url'], 'must be an absolute http:// or https:// URL');
         }
-        const unknown = v.url.match(/\{[^}]*\}/g)?.filter((p) => !/^\{(userId|itemId|itemIds|numResults)\}$/.test(p));
-        if (unknown?.length) {
+        const unknown = placeholders.filter((p) => !(URL_PLACEHOLDERS as readonly string[]).includes(p));
+        if (unknown.length > 0) {
           error(
             [...vPath, 'url'],
-            `unknown placeholder ${unknown[0]}; use {userId}, {itemId}, {itemIds} or {numResults}`,
+            `unknown placeholder${unknown.length === 1 ? '' : 's'} ${unknown.map((p) => `{${p}}`).join(', ')}; known: ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
           );
         }
       }
@@ -193,6 +196,11 @@ export function semanticChecks(config: Config): SemanticReport {
         }
         if (Object.keys(exp.weights).length === 0) error([...ePath, 'weights'], 'needs at least one variation weight');
         else if (Math.abs(total - 100) > 1e-6) error([...ePath, 'weights'], `weights must sum to 100, not ${total}`);
+        for (const [name, metric] of Object.entries(exp.metrics ?? {})) {
+          if (metric.eventType === undefined && (metric.windowHours !== undefined || metric.value !== undefined)) {
+            warn([...ePath, 'metrics', name], 'windowHours and value apply only to metrics with an eventType');
+          }
+        }
       } else if (Object.keys(exp.metrics).length === 0) {
         warn([...ePath, 'metrics'], 'no metrics: conversions for this experiment will be rejected');
       }
@@ -234,6 +242,21 @@ export function semanticChecks(config: Config): SemanticReport {
         checkRecommender(rec, [...nsPath, 'recommenders', action, recKey]);
       }
     }
+    // A namespace has one localdb store (see itemMetadataStoreId), so it can be built from one file only.
+    const sourceFiles = new Set<string>();
+    const addSource = (m: ItemMetadataConfig | undefined) => {
+      if (m?.type === 'localdb' && m.sourceFile) sourceFiles.add(m.sourceFile);
+    };
+    addSource(ns.inferenceItemMetadata ?? config.inferenceItemMetadata);
+    for (const action of ACTIONS) {
+      for (const rec of Object.values(ns.recommenders?.[action] ?? {})) {
+        addSource(rec.inferenceItemMetadata);
+        for (const v of Object.values(rec.variations ?? {})) addSource(v.inferenceItemMetadata);
+      }
+    }
+    if (sourceFiles.size > 1) {
+      error(nsPath, `names ${sourceFiles.size} localdb source files; a namespace has one localdb store`);
+    }
     const seen = new Map<string, number>();
     ns.eventTargets?.forEach((t, i) => {
       const id = JSON.stringify(t);
@@ -241,6 +264,12 @@ export function semanticChecks(config: Config): SemanticReport {
       if (first !== undefined)
         error([...nsPath, 'eventTargets', i], `duplicates eventTargets[${first}]; events would be sent twice`);
       else seen.set(id, i);
+      if ((t.type === 'kinesis-stream' || t.type === 'kinesis-firehose') && t.recordFormat === undefined) {
+        warn(
+          [...nsPath, 'eventTargets', i, 'recordFormat'],
+          "not set: sends 'records' (one JSON line per event, conversion and exposure); set 'request' for the old service's one document per request",
+        );
+      }
     });
   }
   return { errors, warnings };

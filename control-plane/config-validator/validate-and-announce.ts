@@ -5,13 +5,13 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { validateConfigText } from '../../schema/validate-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import {
   CONFIG_CHANGE_DETAIL_TYPE,
   CONFIG_CHANGE_SOURCE,
   type ConfigChangeDetail,
 } from '../../state-machines/sync-resources-payload.ts';
 import { EventPublishFailed, ValidationFailed } from '../errors.ts';
-import type { Log } from '../logger.ts';
 import { validationFailed } from '../validation-message.ts';
 import type { ValidatorEvent } from './event.ts';
 
@@ -21,7 +21,7 @@ const MAX_EVENT_BYTES = 256 * 1024;
 export interface ValidateAndAnnounceDeps {
   eventBridge: EventBridgeClient;
   eventBusName: string;
-  logger: Log;
+  logger: Logger;
 }
 
 /**

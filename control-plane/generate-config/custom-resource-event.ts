@@ -23,7 +23,11 @@ export const customResourceEventSchema = z.discriminatedUnion('RequestType', [
     ResourceProperties: generateConfigPropsSchema,
     OldResourceProperties: z.looseObject({ datasetGroups: z.union([z.string(), z.array(z.string())]).optional() }),
   }),
-  z.looseObject({ RequestType: z.literal('Delete'), PhysicalResourceId: z.string() }),
+  z.looseObject({
+    RequestType: z.literal('Delete'),
+    PhysicalResourceId: z.string(),
+    ResourceProperties: generateConfigPropsSchema,
+  }),
 ]);
 export type CustomResourceEvent = z.infer<typeof customResourceEventSchema>;
 

@@ -1,29 +1,39 @@
 /**
  * The custom resource's core: on Create (and on an Update that changes the dataset groups) generate a
  * configuration, store it as a new hosted AppConfig version (AppConfig runs the validators on it) and
- * deploy it; Delete leaves the configuration versions in place, since AppConfig deletes them with the
- * profile.
+ * deploy it. Delete removes the hosted versions it created (recognised by their description), because
+ * AppConfig refuses to delete a configuration profile that still has hosted versions, and the profile
+ * goes right after this resource when the stack is deleted.
  */
 import {
   type AppConfigClient,
   CreateHostedConfigurationVersionCommand,
+  DeleteHostedConfigurationVersionCommand,
+  ListHostedConfigurationVersionsCommand,
+  ResourceNotFoundException,
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
 import type { PersonalizeClient } from '@aws-sdk/client-personalize';
-import type { Log } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { type CustomResourceEvent, datasetGroupSelection, type GenerateConfigProps } from './custom-resource-event.ts';
 import { generateConfig } from './generate-config.ts';
 
 export interface DeployGeneratedConfigDeps {
   personalize: PersonalizeClient;
   appConfig: AppConfigClient;
-  logger: Log;
+  logger: Logger;
 }
 
 export interface CustomResourceResponse {
   PhysicalResourceId: string;
   Data?: Record<string, string>;
 }
+
+/** Marks the hosted versions this resource creates, so Delete removes those and no others. */
+export const GENERATED_VERSION_DESCRIPTION = 'Generated from Amazon Personalize resources';
+
+/** Bounds the listing on Delete: 100 pages of 50 versions. */
+const MAX_LIST_PAGES = 100;
 
 const physicalId = (p: GenerateConfigProps) => `${p.applicationId}/${p.configurationProfileId}/generated-config`;
 
@@ -41,7 +51,7 @@ async function generateAndDeploy(props: GenerateConfigProps, deps: DeployGenerat
       ConfigurationProfileId: props.configurationProfileId,
       Content: new TextEncoder().encode(JSON.stringify(config, null, 2)),
       ContentType: 'application/json',
-      Description: 'Generated from Amazon Personalize resources',
+      Description: GENERATED_VERSION_DESCRIPTION,
     }),
   );
   const deployment = await deps.appConfig.send(
@@ -63,6 +73,39 @@ async function generateAndDeploy(props: GenerateConfigProps, deps: DeployGenerat
     ConfigurationVersion: String(version.VersionNumber ?? ''),
     DeploymentNumber: String(deployment.DeploymentNumber ?? ''),
   };
+}
+
+/** Deletes the profile's hosted versions this resource created; a profile already gone is not an error. */
+async function deleteGeneratedVersions(props: GenerateConfigProps, deps: DeployGeneratedConfigDeps) {
+  const ids = { ApplicationId: props.applicationId, ConfigurationProfileId: props.configurationProfileId };
+  const generated: number[] = [];
+  try {
+    let NextToken: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const out = await deps.appConfig.send(
+        new ListHostedConfigurationVersionsCommand({ ...ids, MaxResults: 50, NextToken }),
+      );
+      for (const item of out.Items ?? []) {
+        if (item.Description === GENERATED_VERSION_DESCRIPTION && item.VersionNumber !== undefined) {
+          generated.push(item.VersionNumber);
+        }
+      }
+      NextToken = out.NextToken;
+      if (!NextToken) break;
+    }
+    for (const VersionNumber of generated) {
+      await deps.appConfig
+        .send(new DeleteHostedConfigurationVersionCommand({ ...ids, VersionNumber }))
+        .catch((error: unknown) => {
+          if (!(error instanceof ResourceNotFoundException)) throw error;
+        });
+    }
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    deps.logger.info('configuration profile already deleted; no hosted version left to delete', ids);
+    return;
+  }
+  deps.logger.info('generated hosted configuration versions deleted', { ...ids, versions: generated });
 }
 
 /**
@@ -94,6 +137,7 @@ export async function deployGeneratedConfig(
       };
     }
     case 'Delete':
+      await deleteGeneratedVersions(event.ResourceProperties, deps);
       return { PhysicalResourceId: event.PhysicalResourceId };
   }
 }

@@ -215,6 +215,18 @@ async function namespaceFor(
 }
 
 /**
+ * The caching a generated configuration starts with, the same as the old generator's: user-specific
+ * answers are private for 10 s, synthetic-user ones public for 5 minutes, user-less ones public for
+ * 20 minutes, and the CDN and stage caches are provisioned from it.
+ */
+export const GENERATED_CACHE_CONTROL = {
+  autoProvision: true,
+  userSpecified: { maxAge: 10, directives: 'private' },
+  syntheticUserSpecified: { maxAge: 300, directives: 'public' },
+  noUserSpecified: { maxAge: 1200, directives: 'public' },
+} as const satisfies NonNullable<Config['cacheControl']>;
+
+/**
  * @example
  * const { config, skipped } = await generateConfig({ personalize: new PersonalizeClient({}), datasetGroups: 'all' });
  */
@@ -234,6 +246,7 @@ export async function generateConfig(opts: GenerateConfigOptions): Promise<Gener
   const config: Config = {
     version: '1',
     description: `Generated from the Amazon Personalize dataset groups ${groups.map((g) => g.name).join(', ') || '(none)'}.`,
+    cacheControl: GENERATED_CACHE_CONTROL,
     namespaces,
   };
   const result = validateConfig(config);

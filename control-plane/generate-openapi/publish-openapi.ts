@@ -3,10 +3,11 @@
  * `openapi/openapi.json` in the staging bucket, where Swagger UI and users pick it up.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AuthScheme } from '../../contracts/auth-schemes.ts';
+import { generateOpenApi } from '../../contracts/openapi/generate-openapi.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { GenerateOpenApiResult } from '../../state-machines/sync-resources-payload.ts';
-import type { Log } from '../logger.ts';
-import { type AuthScheme, generateOpenApi } from './generate-openapi.ts';
 
 const OPENAPI_KEY = 'openapi/openapi.json';
 
@@ -15,7 +16,7 @@ export interface PublishOpenApiDeps {
   stagingBucket: string;
   servers: string[];
   auth: AuthScheme;
-  logger: Log;
+  logger: Logger;
 }
 
 /**

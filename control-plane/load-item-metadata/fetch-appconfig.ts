@@ -7,22 +7,17 @@ import {
   GetLatestConfigurationCommand,
   StartConfigurationSessionCommand,
 } from '@aws-sdk/client-appconfigdata';
+import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfigText } from '../../schema/validate-config.ts';
 import { ControlPlaneError } from '../errors.ts';
 import { validationFailed } from '../validation-message.ts';
 
-export interface AppConfigLocation {
-  application: string;
-  environment: string;
-  profile: string;
-}
-
 /**
  * @example
  * const resolved = await fetchAppConfig(new AppConfigDataClient({}), { application: 'p13n', environment: 'prod', profile: 'config' });
  */
-export async function fetchAppConfig(client: AppConfigDataClient, where: AppConfigLocation): Promise<ResolvedConfig> {
+export async function fetchAppConfig(client: AppConfigDataClient, where: AppConfigTarget): Promise<ResolvedConfig> {
   const session = await client.send(
     new StartConfigurationSessionCommand({
       ApplicationIdentifier: where.application,

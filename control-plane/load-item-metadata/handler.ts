@@ -3,7 +3,7 @@ import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { importItems } from '../../data-plane/item-metadata/import/import-items.ts';
+import { importItems } from '../../contracts/item-metadata/import-items.ts';
 import {
   type LoadItemMetadataResult,
   objectCreatedEventSchema,

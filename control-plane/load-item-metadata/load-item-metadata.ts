@@ -10,12 +10,11 @@
 import type { Readable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { importItems as importItemsFn } from '../../data-plane/item-metadata/import/import-items.ts';
-import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-import { DEFAULT_TABLE_PREFIX, type ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { importItems as importItemsFn } from '../../contracts/item-metadata/import-items.ts';
+import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { LoadItemMetadataResult, ObjectCreatedEvent } from '../../state-machines/load-item-metadata-payload.ts';
 import { ControlPlaneError, ValidationFailed } from '../errors.ts';
-import type { Log } from '../logger.ts';
 
 const IMPORT_PREFIX = 'import/';
 
@@ -27,35 +26,14 @@ export interface LoadItemMetadataDeps {
   /** The configuration currently deployed. */
   loadConfig: () => Promise<ResolvedConfig>;
   importItems: typeof importItemsFn;
-  logger: Log;
+  logger: Logger;
 }
-
-type Importable = Extract<ItemMetadataConfig, { type: 'localdb' | 'dynamodb' }>;
 
 /** `import/{namespace}/{file}` → namespace; undefined for any other key. */
 export function namespaceOfKey(key: string): string | undefined {
   if (!key.startsWith(IMPORT_PREFIX)) return undefined;
   const [namespace, ...rest] = key.slice(IMPORT_PREFIX.length).split('/');
   return namespace && rest.length > 0 && rest.join('/') !== '' && !key.endsWith('/') ? namespace : undefined;
-}
-
-/** The distinct stores a namespace's recommenders read (namespace level first, then overrides). */
-function storesOf(resolved: ResolvedConfig, namespace: string): Importable[] {
-  const ns = resolved.namespaces.get(namespace);
-  if (!ns) return [];
-  const seen = new Map<string, Importable>();
-  const add = (m: ItemMetadataConfig | undefined) => {
-    if (m?.type === 'localdb') seen.set('localdb', seen.get('localdb') ?? m);
-    if (m?.type === 'dynamodb') {
-      const id = `dynamodb:${m.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}`;
-      if (!seen.has(id)) seen.set(id, m);
-    }
-  };
-  add(ns.inferenceItemMetadata);
-  for (const byKey of Object.values(ns.recommenders)) {
-    for (const rec of byKey.values()) for (const v of rec.variations.values()) add(v.inferenceItemMetadata);
-  }
-  return [...seen.values()];
 }
 
 async function openObject(s3: S3Client, bucket: string, key: string): Promise<Readable> {
@@ -88,10 +66,10 @@ export async function loadItemMetadata(
   }
 
   const resolved = await deps.loadConfig();
-  if (!resolved.namespaces.has(namespace)) {
+  const stores = resolved.namespaces.get(namespace)?.itemMetadataStores;
+  if (!stores) {
     throw new ValidationFailed(`${key}: namespace '${namespace}' is not in the deployed configuration`);
   }
-  const stores = storesOf(resolved, namespace);
   if (stores.length === 0) {
     throw new ValidationFailed(
       `${key}: namespace '${namespace}' has no localdb or dynamodb item metadata to import into`,

@@ -7,17 +7,6 @@
 import type { Action, CacheControlType } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedRecommender } from '../../schema/resolve-config.ts';
 
-/** Query parameters that change an inference response; all of them are part of every cache key. */
-export const CACHE_KEY_QUERY_PARAMETERS = [
-  'numResults',
-  'filter',
-  'filterValues',
-  'context',
-  'decorateItems',
-  'syntheticUser',
-  'feature',
-] as const;
-
 /** Headers a CORS preflight needs at the origin; they do not change the response body. */
 export const CORS_HEADERS = ['access-control-request-headers', 'access-control-request-method', 'origin'] as const;
 
@@ -54,7 +43,7 @@ function recommenderCache(rec: ResolvedRecommender): RecommenderCache | undefine
   const managed = [...rec.variations.values()].filter((v) => v.cacheControl.autoProvision);
   if (managed.length === 0) return undefined;
   const ttl = Math.min(...managed.flatMap((v) => kindsFor(rec.action, v.cacheControl).map((k) => k.maxAge)));
-  const headers = [...new Set([...rec.variations.values()].flatMap((v) => v.contextHeaders))].sort();
+  const headers = rec.contextHeaders;
   return { action: rec.action, namespace: rec.namespace, recommender: rec.key, ttl, headers };
 }
 

@@ -19,17 +19,14 @@ import {
   UpdateMethodCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
+import { queryParametersOf } from '../../contracts/inference-query.ts';
 import { ACTIONS } from '../../schema/config-schema.ts';
-import type { Log } from '../logger.ts';
-import {
-  CACHE_KEY_QUERY_PARAMETERS,
-  type DesiredCacheSettings,
-  type RecommenderCache,
-} from './desired-cache-settings.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { DesiredCacheSettings, RecommenderCache } from './desired-cache-settings.ts';
 
 export interface ApiGatewayDeps {
   apiGateway: APIGatewayClient;
-  logger: Log;
+  logger: Logger;
 }
 
 export interface ApiGatewayTarget {
@@ -65,8 +62,7 @@ export function recommendersServedBy(path: string, all: RecommenderCache[]): Rec
 /** Cache-key parameters for a resource serving `recommenders`. */
 function cacheKeyParameters(path: string, recommenders: RecommenderCache[]): string[] {
   const pathParams = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => `method.request.path.${m[1]}`);
-  const related = recommenders.some((r) => r.action === 'related-items');
-  const query = [...CACHE_KEY_QUERY_PARAMETERS, ...(related ? ['userId'] : [])].map(
+  const query = [...new Set(recommenders.flatMap((r) => queryParametersOf(r.action)))].map(
     (q) => `method.request.querystring.${q}`,
   );
   const headers = [...new Set(recommenders.flatMap((r) => r.headers))].map((h) => `method.request.header.${h}`);

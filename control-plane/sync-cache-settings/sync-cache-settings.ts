@@ -7,8 +7,8 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { SyncCacheSettingsResult } from '../../state-machines/sync-resources-payload.ts';
-import type { Log } from '../logger.ts';
 import { desiredCacheSettings } from './desired-cache-settings.ts';
 import { type ApiGatewayTarget, syncApiGatewayStage } from './sync-api-gateway.ts';
 import { syncCachePolicy, syncOriginRequestPolicy } from './sync-cloudfront.ts';
@@ -20,7 +20,7 @@ export interface SyncCacheSettingsDeps {
   cachePolicyId?: string;
   originRequestPolicyId?: string;
   restApi?: ApiGatewayTarget;
-  logger: Log;
+  logger: Logger;
 }
 
 /**

@@ -16,14 +16,14 @@ import {
   UpdateCachePolicyCommand,
   UpdateOriginRequestPolicyCommand,
 } from '@aws-sdk/client-cloudfront';
+import type { Logger } from '../../shared/logger.ts';
 import type { SyncOutcome } from '../../state-machines/sync-resources-payload.ts';
 import { ResourceConflict } from '../errors.ts';
-import type { Log } from '../logger.ts';
 import { CORS_HEADERS, type DesiredCacheSettings } from './desired-cache-settings.ts';
 
 export interface CloudFrontDeps {
   cloudFront: CloudFrontClient;
-  logger: Log;
+  logger: Logger;
 }
 
 const lower = (items: string[] | undefined) => (items ?? []).map((h) => h.toLowerCase()).sort();

@@ -3,8 +3,12 @@
  * (namespace level and any recommender or variation override), named
  * `{tableNamePrefix}{namespace}` with a string partition key.
  */
-import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-import { DEFAULT_TABLE_PREFIX, type ResolvedConfig } from '../../schema/resolve-config.ts';
+import {
+  DEFAULT_TABLE_KEY,
+  dynamodbTableName,
+  type ResolvedConfig,
+  type StoredItemMetadataConfig,
+} from '../../schema/resolve-config.ts';
 
 export interface TableSpec {
   tableName: string;
@@ -15,16 +19,10 @@ export interface TableSpec {
   tags: Record<string, string>;
 }
 
-type DynamoDbMetadata = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
-
 export interface DesiredTables {
   tables: TableSpec[];
   /** Tables left alone because their definition says `autoProvision: false`. */
   unmanaged: Array<{ tableName: string; namespace: string }>;
-}
-
-function tableNameFor(namespace: string, metadata: DynamoDbMetadata): string {
-  return `${metadata.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
 }
 
 /**
@@ -34,9 +32,9 @@ function tableNameFor(namespace: string, metadata: DynamoDbMetadata): string {
 export function desiredTables(resolved: ResolvedConfig): DesiredTables {
   const byName = new Map<string, TableSpec>();
   const unmanaged = new Map<string, { tableName: string; namespace: string }>();
-  const add = (namespace: string, metadata: ItemMetadataConfig | undefined) => {
-    if (metadata?.type !== 'dynamodb') return;
-    const tableName = tableNameFor(namespace, metadata);
+  const add = (namespace: string, metadata: StoredItemMetadataConfig) => {
+    if (metadata.type !== 'dynamodb') return;
+    const tableName = dynamodbTableName(namespace, metadata);
     if (byName.has(tableName) || unmanaged.has(tableName)) return;
     if (metadata.autoProvision === false) {
       unmanaged.set(tableName, { tableName, namespace });
@@ -46,7 +44,7 @@ export function desiredTables(resolved: ResolvedConfig): DesiredTables {
     byName.set(tableName, {
       tableName,
       namespace,
-      keyName: metadata.keyName ?? 'id',
+      keyName: metadata.keyName ?? DEFAULT_TABLE_KEY,
       billingMode,
       ...(billingMode === 'PROVISIONED' && metadata.provisionedThroughput
         ? { throughput: metadata.provisionedThroughput }
@@ -54,13 +52,6 @@ export function desiredTables(resolved: ResolvedConfig): DesiredTables {
       tags: metadata.tags ?? {},
     });
   };
-  for (const ns of resolved.namespaces.values()) {
-    add(ns.key, ns.inferenceItemMetadata);
-    for (const recommenders of Object.values(ns.recommenders)) {
-      for (const rec of recommenders.values()) {
-        for (const variation of rec.variations.values()) add(ns.key, variation.inferenceItemMetadata);
-      }
-    }
-  }
+  for (const ns of resolved.namespaces.values()) for (const store of ns.itemMetadataStores) add(ns.key, store);
   return { tables: [...byName.values()], unmanaged: [...unmanaged.values()] };
 }

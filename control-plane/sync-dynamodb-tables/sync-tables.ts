@@ -14,14 +14,14 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { SyncDynamoDbTablesResult, SyncOutcome } from '../../state-machines/sync-resources-payload.ts';
 import { ResourceConflict, ResourcePending } from '../errors.ts';
-import type { Log } from '../logger.ts';
 import { desiredTables, type TableSpec } from './desired-tables.ts';
 
 export interface SyncTablesDeps {
   dynamodb: DynamoDBClient;
-  logger: Log;
+  logger: Logger;
 }
 
 interface TableState {

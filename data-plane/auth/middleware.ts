@@ -1,12 +1,13 @@
 /**
  * Optional authentication for `p13n serve`: every request must carry a valid API key (`X-Api-Key`)
  * or a valid bearer JWT (`Authorization: Bearer …`), whichever the server was given. The API
- * description (`/openapi.json`), Swagger UI (`/docs`) and CORS preflight stay open. A refusal is a 401
- * `{type, code, message}` with a `WWW-Authenticate` challenge; an unreachable JWKS is a 503.
+ * description (`/openapi.json`), Swagger UI (`/docs`) and CORS preflight stay open. A refusal throws
+ * `UnauthorizedError` (401 with a `WWW-Authenticate` challenge) and an unreachable JWKS
+ * `AuthenticationUnavailableError` (503); the app's `onError` answers both like every other error.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { ErrorBody } from '../errors.ts';
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
+import { AuthenticationUnavailableError, UnauthorizedError } from '../errors.ts';
 import { apiKeyVerifier } from './api-keys.ts';
 import { InvalidTokenError, type JwtOptions, jwtVerifier } from './jwt.ts';
 
@@ -51,10 +52,9 @@ export function authMiddleware(options: AuthOptions, logger: Logger): Middleware
 
   return async (c, next) => {
     if (c.req.method === 'OPTIONS' || isOpenPath(c.req.path)) return next();
-    const refuse = (message: string, tokenError?: string) =>
-      c.json({ type: 'ClientError', code: 'Unauthorized', message } satisfies ErrorBody, 401, {
-        'WWW-Authenticate': challenge(tokenError),
-      });
+    const refuse = (message: string, tokenError?: string) => {
+      throw new UnauthorizedError(message, challenge(tokenError));
+    };
 
     const key = c.req.header('x-api-key');
     if (apiKeys && key !== undefined) {
@@ -70,14 +70,7 @@ export function authMiddleware(options: AuthOptions, logger: Logger): Middleware
       } catch (err) {
         if (err instanceof InvalidTokenError) return refuse(err.message, err.message);
         logger.error('cannot check bearer tokens: the JWKS is unavailable', { error: describeError(err) });
-        return c.json(
-          {
-            type: 'ServerError',
-            code: 'AuthenticationUnavailable',
-            message: 'tokens cannot be checked right now; retry later',
-          } satisfies ErrorBody,
-          503,
-        );
+        throw new AuthenticationUnavailableError({ cause: err });
       }
       return next();
     }

@@ -12,21 +12,18 @@ import type { InferenceRequest } from '../pipeline/serve-inference.ts';
 
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
-const headersByRecommender = new WeakMap<ResolvedRecommender, string[]>();
-
 /**
- * The union of the headers every variation of a recommender reads, sorted; the variation is chosen
- * after the cache lookup, so the key covers whichever one serves.
+ * The part of every response-cache key that is not the request target: the values of the headers
+ * rules read, and a quarter-hour bucket when a rule reads the clock. Shared by the app's key and the
+ * Node server's shortcut, so both vary on exactly the same things.
  */
-function recommenderHeaders(recommender: ResolvedRecommender): string[] {
-  let headers = headersByRecommender.get(recommender);
-  if (!headers) {
-    const all = new Set<string>();
-    for (const variation of recommender.variations.values()) for (const h of variation.contextHeaders) all.add(h);
-    headers = [...all].sort();
-    headersByRecommender.set(recommender, headers);
-  }
-  return headers;
+export function contextKeyPart(
+  headerNames: readonly string[],
+  value: (name: string) => unknown,
+  now: number,
+): [values: unknown[], timeBucket: number | null] {
+  const values = headerNames.map((name) => value(name) ?? null);
+  return [values, headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null];
 }
 
 /**
@@ -46,9 +43,8 @@ export function inferenceCacheKey(
     if (value !== undefined) query.push([name, value]);
   }
   if (query.length > 1) query.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const headerNames = recommenderHeaders(recommender);
-  const headerValues = headerNames.map((name) => request.headers(name) ?? null);
-  const timeBucket = headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
+  // Every variation's headers: the variation is chosen after the cache lookup, so the key covers whichever serves.
+  const [headerValues, timeBucket] = contextKeyPart(recommender.contextHeaders, request.headers, now);
   return JSON.stringify([
     configVersion,
     request.method,

@@ -9,7 +9,7 @@
  * experiment's response, from the cache or not, records its exposure.
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
-import { describeError } from '../logger.ts';
+import { describeError } from '../../shared/logger.ts';
 import { freshEtag } from '../pipeline/etag.ts';
 import {
   type InferenceRequest,

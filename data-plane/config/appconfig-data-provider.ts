@@ -10,8 +10,8 @@ import {
   GetLatestConfigurationCommand,
   StartConfigurationSessionCommand,
 } from '@aws-sdk/client-appconfigdata';
-import type { Logger } from '../logger.ts';
-import type { AppConfigTarget } from './appconfig-agent-provider.ts';
+import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { ConfigHolder } from './config-holder.ts';
 import { pollingProvider, type RefreshableConfigProvider } from './polling-provider.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfigText } from '../../schema/validate-config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { ConfigLoadError } from './types.ts';
 
 export class ConfigHolder {

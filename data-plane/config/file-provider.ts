@@ -7,7 +7,7 @@
 import { type FSWatcher, type StatWatcher, unwatchFile, watch, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { ConfigHolder } from './config-holder.ts';
 import type { ConfigProvider } from './types.ts';
 

@@ -1,9 +1,9 @@
 /**
- * The polling lifecycle the AppConfig providers share: one fetch at a time (concurrent refreshes join the
- * one in flight), a first fetch on start, then a timer that never keeps the process alive; stop waits
- * for the fetch in flight.
+ * The polling lifecycle the AppConfig providers share: a first fetch on start, then shared/poller.ts's
+ * timer (one fetch at a time, never keeping the process alive; stop waits for the fetch in flight).
  */
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createPoller } from '../../shared/poller.ts';
 import type { ConfigHolder } from './config-holder.ts';
 import type { ConfigProvider } from './types.ts';
 
@@ -22,40 +22,19 @@ export interface PollingOptions {
 }
 
 export function pollingProvider({ holder, logger, fetchOnce, nextDelayMs }: PollingOptions): RefreshableConfigProvider {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
-  let inFlight: Promise<void> | undefined;
-
-  const refresh = () => {
-    inFlight ??= fetchOnce().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
-
-  const loop = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      refresh()
-        .catch((err: unknown) => logger.error('configuration refresh failed', { message: String(err) }))
-        .finally(loop);
-    }, nextDelayMs());
-    timer.unref();
-  };
-
+  const poller = createPoller({
+    task: fetchOnce,
+    delayMs: nextDelayMs,
+    onError: (err) => logger.error('configuration refresh failed', { message: String(err) }),
+  });
   return {
     source: holder.source,
     async start() {
-      await refresh();
-      stopped = false;
-      loop();
+      await poller.run();
+      poller.start();
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
+    stop: () => poller.stop(),
     current: () => holder.current(),
-    refresh,
+    refresh: poller.run,
   };
 }

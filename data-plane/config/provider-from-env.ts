@@ -6,10 +6,11 @@
  * - otherwise the file named by `P13N_CONFIG`.
  */
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { DataPlaneEnv } from '../env.ts';
 import { EnvError } from '../env.ts';
-import type { Logger } from '../logger.ts';
-import { type AppConfigTarget, createAppConfigAgentProvider } from './appconfig-agent-provider.ts';
+import { createAppConfigAgentProvider } from './appconfig-agent-provider.ts';
 import { createAppConfigDataProvider } from './appconfig-data-provider.ts';
 import { createFileConfigProvider } from './file-provider.ts';
 import type { ConfigProvider } from './types.ts';

@@ -7,14 +7,14 @@
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
 import { EventDeliveryError } from './delivery-error.ts';
 import { enrichEvent } from './enrich.ts';
 import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
 import type { TargetsFor } from './namespace-targets.ts';
-import type { EventBatch, EventRecord } from './records.ts';
+import type { EventBatch, EventRecord, RequestDocument } from './records.ts';
 import type { EventTarget } from './targets/types.ts';
 
 export interface EventsDeps {
@@ -28,6 +28,42 @@ export interface EventsDeps {
 export interface EventsAccepted {
   accepted: { events: number; conversions: number };
   targets: TargetOutcome[];
+}
+
+export interface RequestOrigin {
+  path: string;
+  headers: Headers;
+  query: Record<string, string>;
+}
+
+/** Headers that carry credentials never leave in a request document. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
+
+/** The request as the old service forwarded it: its body with the session and the enriched properties. */
+function requestDocument(
+  namespace: string,
+  origin: RequestOrigin,
+  body: EventsBody,
+  events: readonly EventRecord[],
+): RequestDocument {
+  const headers: Record<string, string> = {};
+  origin.headers.forEach((value, name) => {
+    if (!CREDENTIAL_HEADERS.has(name)) headers[name] = value;
+  });
+  const posted: Record<string, unknown> = { ...body.posted, sessionId: body.sessionId };
+  if (Array.isArray(body.posted.eventList)) {
+    posted.eventList = body.posted.eventList.map((e: Record<string, unknown>, i) => {
+      const properties = events[i]?.properties;
+      return properties && Object.keys(properties).length > 0 ? { ...e, properties: JSON.stringify(properties) } : e;
+    });
+  }
+  return {
+    namespace,
+    path: origin.path,
+    headers,
+    queryStringParameters: Object.keys(origin.query).length > 0 ? origin.query : null,
+    body: posted,
+  };
 }
 
 /** One pseudo-target per Evidently project, so its failures are retried and reported like any target's. */
@@ -53,7 +89,12 @@ function evidentlyTargets(conversions: EvidentlyConversion[], client: () => Prom
 export async function acceptEvents(
   namespace: ResolvedNamespace,
   body: EventsBody,
-  request: { now: Date; context: () => Readonly<Record<string, string | number>> },
+  request: {
+    now: Date;
+    context: () => Readonly<Record<string, string | number>>;
+    /** Where the request came from, for targets of the `request` record format. */
+    origin?: RequestOrigin;
+  },
   deps: EventsDeps,
 ): Promise<EventsAccepted> {
   const conversions =
@@ -77,6 +118,9 @@ export async function acceptEvents(
     partitionKey: body.sessionId,
     records: [...events, ...conversions.records],
   };
+  if (request.origin && namespace.eventTargets.some((t) => 'recordFormat' in t && t.recordFormat === 'request')) {
+    batch.request = requestDocument(namespace.key, request.origin, body, events);
+  }
   const targets = [...deps.targetsFor(namespace), ...evidentlyTargets(conversions.evidently, deps.evidently)];
   const outcomes = await fanOut(targets, batch, { ...deps.retry, logger: deps.logger });
   if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);

@@ -3,8 +3,8 @@
  * either: every task's failure is logged with its label, and `idle()` lets a test, a Lambda handler
  * or a shutting-down server wait until everything started so far has settled.
  */
-import type { Logger } from '../logger.ts';
-import { describeError } from '../logger.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { describeError } from '../../shared/logger.ts';
 
 export interface BackgroundTasks {
   /** Starts `task` now without waiting for it; a rejection is logged under `label`, never thrown. */

@@ -113,6 +113,8 @@ export interface EventsBody {
   userId?: string;
   events: ParsedEvent[];
   conversions: ParsedConversion[];
+  /** The body as posted (validated), for targets that forward the request as it came. */
+  posted: Record<string, unknown>;
 }
 
 /** `eventList[3].properties` from ['eventList', 3, 'properties']; `body` for the root. */
@@ -181,5 +183,6 @@ export function parseEventsBody(text: string, options: { now: Date; newSessionId
     userId: body.userId,
     events: (body.eventList ?? []).map((e) => ({ ...e, sentAt: e.sentAt ?? options.now })),
     conversions: body.experimentConversions ?? [],
+    posted: json as Record<string, unknown>,
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Delivers one batch to every target of a namespace at once and reports, per target, whether it got
- * there. Retryable failures (see retryable.ts) are tried again with capped exponential backoff; when
+ * there. Retryable failures (see retryable.ts) are tried again with capped, jittered exponential backoff (shared/retry.ts); when
  * a target delivered part of a batch, only the rest is sent again. Nothing is swallowed: every final
  * failure is logged with its cause and comes back as an outcome the caller must act on.
  */
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
+import { backoffDelay, DEFAULT_DELIVERY_RETRY, type RetryPolicy } from '../../shared/retry.ts';
 import type { EventBatch } from './records.ts';
 import { isRetryable, PartialDeliveryError } from './retryable.ts';
 import type { EventTarget } from './targets/types.ts';
@@ -16,40 +17,26 @@ export interface TargetOutcome {
   error?: string;
 }
 
-export interface FanOutOptions {
+/** Retry timing is shared/retry.ts's (default 3 attempts, 50 ms doubling to at most 1 s, jittered). */
+export interface FanOutOptions extends Partial<RetryPolicy> {
   logger: Logger;
-  /** Attempts per target, the first included (default 3). */
-  maxAttempts?: number;
-  /** Delay before the second attempt; doubles each time (default 50 ms). */
-  baseDelayMs?: number;
-  /** Cap on one delay (default 1,000 ms). */
-  maxDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** [0, 1); spreads the delays of clients retrying together (default Math.random). */
-  random?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 async function deliver(target: EventTarget, batch: EventBatch, options: FanOutOptions): Promise<TargetOutcome> {
-  const maxAttempts = options.maxAttempts ?? 3;
-  const base = options.baseDelayMs ?? 50;
-  const cap = options.maxDelayMs ?? 1_000;
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
+  const { logger, ...overrides } = options;
+  const policy: RetryPolicy = { ...DEFAULT_DELIVERY_RETRY, ...overrides };
   let pending = batch;
   for (let attempt = 1; ; attempt++) {
     try {
       await target.send(pending);
       return { target: target.name, ok: true };
     } catch (err) {
-      if (attempt < maxAttempts && isRetryable(err)) {
+      if (attempt < policy.maxAttempts && isRetryable(err)) {
         if (err instanceof PartialDeliveryError) pending = err.remaining;
-        const delay = Math.min(cap, base * 2 ** (attempt - 1));
-        await sleep(delay / 2 + (delay / 2) * random());
+        await policy.sleep(backoffDelay(attempt - 1, policy));
         continue;
       }
-      options.logger.error('event target failed', {
+      logger.error('event target failed', {
         target: target.name,
         namespace: batch.namespace,
         attempts: attempt,

@@ -10,7 +10,8 @@
  * {"kind":"event","namespace":"shop","sessionId":"s1","userId":"u1","eventType":"click","itemId":"i9",
  *  "properties":{"deviceType":"Phone"},"sentAt":"2026-11-02T10:00:00.000Z"}
  * {"kind":"exposure","namespace":"shop","action":"recommend-items","recommender":"rfy","feature":"home",
- *  "variation":"b","method":"hash","userId":"u1","timestamp":"2026-11-02T09:59:58.000Z"}
+ *  "variation":"b","method":"hash","userId":"u1","recommendationId":"019a…","itemIds":["i9","i4"],
+ *  "timestamp":"2026-11-02T09:59:58.000Z"}
  * {"kind":"conversion","namespace":"shop","action":"recommend-items","recommender":"rfy","feature":"home",
  *  "variation":"b","method":"hash","metric":"clicks","value":1,"userId":"u1","timestamp":"2026-11-02T10:00:00.000Z"}
  * ```
@@ -38,6 +39,10 @@ export interface ExposureRecord {
   variation: string;
   method: ExperimentConfig['method'];
   userId: string;
+  /** The response's recommendationId (the origin's, or generated). */
+  recommendationId: string;
+  /** The items the response listed. */
+  itemIds: string[];
   /** ISO-8601. */
   timestamp: string;
 }
@@ -61,10 +66,25 @@ export interface ConversionRecord {
 
 export type EventsRecord = EventRecord | ExposureRecord | ConversionRecord;
 
+/**
+ * The `POST /events` request a batch came from, in the shape the old service put on Kinesis and
+ * Firehose (`recordFormat: "request"`): `body` is the posted body after auto-context filled the events'
+ * properties. Credential headers (authorization, cookie, x-api-key) are left out.
+ */
+export interface RequestDocument {
+  namespace: string;
+  path: string;
+  headers: Record<string, string>;
+  queryStringParameters: Record<string, string> | null;
+  body: Record<string, unknown>;
+}
+
 /** What one request (or one served experiment response) hands to the targets. */
 export interface EventBatch {
   namespace: string;
   /** Partition key for streams: the request's session, else its user. */
   partitionKey: string;
   records: EventsRecord[];
+  /** Set for batches from `POST /events` when a target of the namespace sends the request format. */
+  request?: RequestDocument;
 }

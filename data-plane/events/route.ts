@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from '../app.ts';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import type { AppEnv } from '../app-env.ts';
+import { NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { evaluateAutoContext, headerLookup } from '../pipeline/auto-context.ts';
+import { addRoute } from '../routing.ts';
 import { acceptEvents, type EventsDeps } from './accept-events.ts';
 import { MAX_EVENTS_BODY_BYTES, parseEventsBody } from './body.ts';
 
@@ -31,7 +32,9 @@ export interface EventsRouteDeps extends EventsDeps {
  */
 export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void {
   const newSessionId = deps.newSessionId ?? randomUUID;
-  app.post(
+  addRoute(
+    app,
+    'POST',
     EVENTS_PATH,
     async (c, next) => {
       c.header('Cache-Control', 'no-store');
@@ -44,9 +47,13 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
       },
     }),
     async (c) => {
-      const key = c.req.param('namespace');
+      const key = c.req.param('namespace')!;
       const namespace = c.get('config').namespaces.get(key);
       if (!namespace) throw new NotFoundError('NamespaceNotFound', `namespace '${key}' is not configured`);
+      // Events for a namespace with nowhere to send them would be dropped: refuse them, as the old service did.
+      if (namespace.eventTargets.length === 0) {
+        throw new NotFoundError('NamespaceEventTargetsNotFound', `namespace '${key}' has no eventTargets configured`);
+      }
       const now = deps.clock();
       const body = parseEventsBody(await c.req.text(), { now: new Date(now), newSessionId });
       const result = await acceptEvents(
@@ -55,18 +62,20 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
         {
           now: new Date(now),
           context: () =>
-            evaluateAutoContext(namespace.autoContext, {
-              headers: headerLookup(c.req.raw.headers),
-              now,
-              defaultTimeZone: deps.defaultTimeZone,
-            }),
+            evaluateAutoContext(
+              namespace.autoContext,
+              {
+                headers: headerLookup(c.req.raw.headers),
+                now,
+                defaultTimeZone: deps.defaultTimeZone,
+              },
+              'all',
+            ),
+          origin: { path: c.req.path, headers: c.req.raw.headers, query: c.req.query() },
         },
         deps,
       );
       return c.json(result, 200);
     },
   );
-  app.all(EVENTS_PATH, (c) => {
-    throw new MethodNotAllowedError(c.req.method, ['POST']);
-  });
 }

@@ -14,12 +14,30 @@ import {
   PutProjectEventsCommand,
 } from '@aws-sdk/client-evidently';
 import type { EvidentlyExperimentConfig } from '../../schema/config-schema.ts';
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 
 export interface EvidentlyAssignment {
   variationKey: string;
   /** False when Evidently failed or answered a value no variation matches: the first variation serves. */
   assigned: boolean;
+  /**
+   * True only when Evidently's reason is an experiment rule match: a launch, an override or the
+   * default value serves a variation without making the user part of the experiment.
+   */
+  experimentMatch: boolean;
+  /** Evidently's `details` (the experiment and treatment), parsed, when it sent them. */
+  details?: unknown;
+}
+
+const EXPERIMENT_MATCH = 'EXPERIMENT_RULE_MATCH';
+
+function parseDetails(details: string | undefined): unknown {
+  if (!details) return undefined;
+  try {
+    return JSON.parse(details);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Maps an EvaluateFeature answer to a variation key, or undefined when nothing matches. */
@@ -61,7 +79,7 @@ export async function evaluateWithEvidently(
       ...where,
       error: describeError(err),
     });
-    return { variationKey: first, assigned: false };
+    return { variationKey: first, assigned: false, experimentMatch: false };
   }
   const key = variationForValue(response, request.variationKeys);
   if (key === undefined) {
@@ -69,9 +87,15 @@ export async function evaluateWithEvidently(
       ...where,
       value: response.value,
     });
-    return { variationKey: first, assigned: false };
+    return { variationKey: first, assigned: false, experimentMatch: false };
   }
-  return { variationKey: key, assigned: true };
+  const details = parseDetails(response.details);
+  return {
+    variationKey: key,
+    assigned: true,
+    experimentMatch: response.reason === EXPERIMENT_MATCH,
+    ...(details === undefined ? {} : { details }),
+  };
 }
 
 /** Builds `{a: {b: value}}` from the dotted path `a.b`, merging into `target`. */
@@ -130,7 +154,8 @@ export async function putMetricEvents(
 }
 
 /**
- * Exposure events for the metrics of `experiment` that track exposures (value 0 for `userId`).
+ * Exposure events for the metrics of `experiment` that track exposures (value 0 for `userId`);
+ * `trackExposures` defaults to true, as in the old service.
  *
  * @example
  * await putExposures(client, experiment, '12', new Date());
@@ -141,7 +166,7 @@ export async function putExposures(
   userId: string,
   timestamp: Date,
 ): Promise<void> {
-  const tracked = Object.values(experiment.metrics).filter((m) => m.trackExposures);
+  const tracked = Object.values(experiment.metrics).filter((m) => m.trackExposures !== false);
   await putMetricEvents(
     client,
     experiment.project,

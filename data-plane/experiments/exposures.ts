@@ -6,11 +6,11 @@
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace, ResolvedRecommender } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { BackgroundTasks } from '../events/background.ts';
 import { type FanOutOptions, fanOut } from '../events/fan-out.ts';
 import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
-import type { Logger } from '../logger.ts';
 import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
 
 export interface ExposureDeps {
@@ -27,6 +27,10 @@ export interface ServedExposure {
   recommender: ResolvedRecommender;
   matched: MatchedExperiment;
   userId: string;
+  /** The response's ID, which events carry back (Personalize's `recommendationId` event field). */
+  recommendationId: string;
+  /** The items the response listed, in order: events on them within a metric's window are attributed. */
+  itemIds: string[];
 }
 
 /**
@@ -34,7 +38,7 @@ export interface ServedExposure {
  * if (choice.matchedExperiment) recordExposure(deps, { namespace, recommender, matched: choice.matchedExperiment, userId, now });
  */
 export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { now: Date }): void {
-  const { namespace, recommender, matched, userId, now } = exposure;
+  const { namespace, recommender, matched, userId, recommendationId, itemIds, now } = exposure;
   const record: ExposureRecord = {
     kind: 'exposure',
     namespace: namespace.key,
@@ -44,6 +48,8 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
     variation: matched.variation,
     method: matched.method,
     userId,
+    recommendationId,
+    itemIds,
     timestamp: now.toISOString(),
   };
   const targets = deps.targetsFor(namespace);

@@ -6,24 +6,19 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ATTRIBUTES_ATTRIBUTE } from '../../contracts/item-metadata/dynamodb-layout.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
+import { DEFAULT_TABLE_KEY, dynamodbTableName } from '../../schema/resolve-config.ts';
+import { isThrottled } from '../../shared/aws-errors.ts';
+import { backoffDelay, DEFAULT_READ_RETRY, type RetryPolicy } from '../../shared/retry.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
-import { backoffDelay, DEFAULT_READ_RETRY, isThrottling, type RetryPolicy } from './retry-policy.ts';
-import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 export type DynamodbMetadataConfig = Extract<ItemMetadataConfig, { type: 'dynamodb' }>;
 
 /** BatchGetItem's limit on keys per call. */
 export const BATCH_GET_LIMIT = 100;
-
-/** The attribute holding an item's metadata, and the one holding the import version that wrote it. */
-export const ATTRIBUTES_ATTRIBUTE = 'attributes';
-export const VERSION_ATTRIBUTE = '_version';
-
-export function dynamodbTableName(namespace: string, config: Pick<DynamodbMetadataConfig, 'tableNamePrefix'>): string {
-  return `${config.tableNamePrefix ?? DEFAULT_TABLE_PREFIX}${namespace}`;
-}
 
 export interface DynamodbStoreOptions {
   client: DynamoDBClient;
@@ -42,7 +37,7 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
 
   constructor(options: DynamodbStoreOptions) {
     this.tableName = dynamodbTableName(options.namespace, options.config);
-    this.#keyName = options.config.keyName ?? 'id';
+    this.#keyName = options.config.keyName ?? DEFAULT_TABLE_KEY;
     this.#doc = DynamoDBDocumentClient.from(options.client);
     this.#retry = { ...DEFAULT_READ_RETRY, ...options.retry };
   }
@@ -96,7 +91,7 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
         }),
       );
     } catch (err) {
-      if (isThrottling(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
+      if (isThrottled(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
       throw new OriginFailedError(`DynamoDB table ${this.tableName}`, (err as Error).message, { cause: err });
     }
   }

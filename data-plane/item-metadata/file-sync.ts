@@ -4,10 +4,14 @@
  * every few seconds so an import made while the server runs is picked up without a restart; a missing
  * manifest is logged once.
  */
+
 import { join } from 'node:path';
-import { localdbDir, readManifest, readManifestSync } from './localdb-layout.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import { localdbDir, readManifest, readManifestSync } from '../../contracts/item-metadata/localdb-layout.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataLogger, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 /** Seconds between manifest checks when the configuration gives no `syncInterval`. */
 export const DEFAULT_LOCAL_CHECK_SECONDS = 10;
@@ -16,7 +20,7 @@ export interface FileSyncOptions {
   dataDir: string;
   namespace: string;
   syncInterval?: number;
-  logger: ItemMetadataLogger;
+  logger: Logger;
 }
 
 export interface FileSyncedLocaldb extends ItemMetadataStore {
@@ -50,7 +54,6 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
     });
   }
   let missingLogged = false;
-  let running: Promise<boolean> | undefined;
   let closed = false;
 
   const check = async (): Promise<boolean> => {
@@ -70,32 +73,24 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
     return true;
   };
 
-  const reload = () => {
-    running ??= check().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const background = () => {
-    reload().catch((err: unknown) => {
+  const poller = createPoller({
+    task: check,
+    delayMs: () => 1000 * (options.syncInterval ?? DEFAULT_LOCAL_CHECK_SECONDS),
+    onError: (err) =>
       logger.error('localdb reload failed; the current file keeps serving', {
         namespace,
         error: (err as Error).message,
-      });
-    });
-  };
-
-  const timer = setInterval(background, 1000 * (options.syncInterval ?? DEFAULT_LOCAL_CHECK_SECONDS));
-  timer.unref();
-  if (!initial) background();
+      }),
+  });
+  poller.start();
+  if (!initial) poller.runInBackground();
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
-    reload,
+    reload: poller.run,
     async close() {
       closed = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      await poller.stop();
       await store.close();
     },
   };

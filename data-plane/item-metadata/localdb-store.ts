@@ -6,7 +6,8 @@
  * closes.
  */
 import { open, type RootDatabase } from 'lmdb';
-import type { ItemMetadata, ItemMetadataStore } from './types.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 /** Opens an LMDB store file for reading only; the builder and the readers agree on these options. */
 export function openLocaldbFile(path: string): RootDatabase<ItemMetadata, string> {

@@ -5,6 +5,7 @@
  * never wait for a download: until the first one completes the store answers with no metadata. A
  * missing object is logged once until it appears.
  */
+
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,9 +13,12 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { localdbDir, localdbObjectKey, removeLocaldbFile } from './localdb-layout.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import { localdbDir, localdbObjectKey, removeLocaldbFile } from '../../contracts/item-metadata/localdb-layout.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createPoller } from '../../shared/poller.ts';
 import { LocaldbStore } from './localdb-store.ts';
-import type { ItemMetadata, ItemMetadataLogger, ItemMetadataStore } from './types.ts';
+import type { ItemMetadataStore } from './types.ts';
 
 export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 
@@ -25,7 +29,7 @@ export interface S3SyncOptions {
   dataDir: string;
   /** Seconds between checks (default 300). */
   syncInterval?: number;
-  logger: ItemMetadataLogger;
+  logger: Logger;
 }
 
 export interface S3SyncedLocaldb extends ItemMetadataStore {
@@ -53,7 +57,6 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
   let etag: string | undefined;
   let missingLogged = false;
   let downloads = 0;
-  let running: Promise<boolean> | undefined;
   let closed = false;
 
   const prepareDir = (async () => {
@@ -99,34 +102,25 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
     return true;
   };
 
-  const sync = () => {
-    running ??= check().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const background = () => {
-    sync().catch((err: unknown) => {
+  const poller = createPoller({
+    task: check,
+    delayMs: () => 1000 * (options.syncInterval ?? DEFAULT_SYNC_INTERVAL_SECONDS),
+    onError: (err) =>
       logger.error('localdb sync failed; the current file keeps serving', {
         namespace,
         key,
         error: (err as Error).message,
-      });
-    });
-  };
-
-  const interval = 1000 * (options.syncInterval ?? DEFAULT_SYNC_INTERVAL_SECONDS);
-  const timer = setInterval(background, interval);
-  timer.unref();
-  background();
+      }),
+  });
+  poller.start();
+  poller.runInBackground();
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
-    sync,
+    sync: poller.run,
     async close() {
       closed = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+      await poller.stop();
       await store.close();
     },
   };

@@ -5,19 +5,21 @@
  * needs no store (Personalize returns the metadata itself). `prepare` builds local stores from their
  * configured `sourceFile` before the server starts listening.
  */
+
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { importItems } from '../../contracts/item-metadata/import-items.ts';
+import { localdbDir, readManifest } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
-import type { ResolvedConfig } from '../../schema/resolve-config.ts';
+import { itemMetadataStoreId, type ResolvedConfig } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { RetryPolicy } from '../../shared/retry.ts';
 import { DynamodbItemMetadataStore } from './dynamodb-store.ts';
 import { createFileSyncedLocaldb, type FileSyncedLocaldb } from './file-sync.ts';
-import { importItems } from './import/import-items.ts';
-import { localdbDir, readManifest } from './localdb-layout.ts';
-import type { RetryPolicy } from './retry-policy.ts';
 import { createS3SyncedLocaldb } from './s3-sync.ts';
-import type { ItemMetadataLogger, ItemMetadataStore, ItemMetadataStores } from './types.ts';
+import type { ItemMetadataStore, ItemMetadataStores } from './types.ts';
 
 export interface ItemMetadataStoresOptions {
   /** Local stores live under `{dataDir}/localdb/`; on Lambda the downloads go there (`/tmp/p13n`). */
@@ -25,7 +27,7 @@ export interface ItemMetadataStoresOptions {
   /** Staging bucket holding `localdbs/{namespace}/`; when set, localdb stores sync from it. */
   stagingBucket?: string;
   clients: { s3?: S3Client; dynamodb?: DynamoDBClient };
-  logger: ItemMetadataLogger;
+  logger: Logger;
   /** DynamoDB retry tuning (tests make the backoff instant). */
   retry?: Partial<RetryPolicy>;
 }
@@ -37,28 +39,6 @@ export interface ManagedItemMetadataStores extends ItemMetadataStores {
    */
   prepare(resolved: ResolvedConfig): Promise<void>;
   close(): Promise<void>;
-}
-
-type LocaldbConfig = Extract<ItemMetadataConfig, { type: 'localdb' }>;
-
-/** Every localdb configuration of a namespace, from the namespace down to its variations. */
-function localdbConfigs(resolved: ResolvedConfig): Map<string, LocaldbConfig[]> {
-  const out = new Map<string, LocaldbConfig[]>();
-  const add = (namespace: string, config: ItemMetadataConfig | undefined) => {
-    if (config?.type !== 'localdb') return;
-    const list = out.get(namespace) ?? [];
-    if (!list.includes(config)) list.push(config);
-    out.set(namespace, list);
-  };
-  for (const ns of resolved.namespaces.values()) {
-    add(ns.key, ns.inferenceItemMetadata);
-    for (const recommenders of Object.values(ns.recommenders)) {
-      for (const rec of recommenders.values()) {
-        for (const variation of rec.variations.values()) add(ns.key, variation.inferenceItemMetadata);
-      }
-    }
-  }
-  return out;
 }
 
 /**
@@ -96,12 +76,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   };
 
   const stores = ((namespace: string, config: ItemMetadataConfig) => {
-    if (config.type === 'personalize') return undefined;
-    // One localdb per namespace whatever the interval; DynamoDB stores differ by table and key.
-    const key =
-      config.type === 'localdb'
-        ? `localdb\u0000${namespace}`
-        : `dynamodb\u0000${namespace}\u0000${JSON.stringify(config)}`;
+    const key = itemMetadataStoreId(namespace, config);
+    if (!key) return undefined;
     let store = cache.get(key);
     if (!store) {
       store = create(namespace, config);
@@ -112,14 +88,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
 
   stores.prepare = async (resolved) => {
     if (stagingBucket) return;
-    for (const [namespace, configs] of localdbConfigs(resolved)) {
-      const sources = [...new Set(configs.flatMap((c) => (c.sourceFile ? [c.sourceFile] : [])))];
-      if (sources.length > 1) {
-        throw new Error(
-          `namespace ${namespace} names ${sources.length} localdb source files; a namespace has one store`,
-        );
-      }
-      const [sourceFile] = sources;
+    for (const [namespace, ns] of resolved.namespaces) {
+      const sourceFile = ns.itemMetadataStores.find((c) => c.type === 'localdb')?.sourceFile;
       if (!sourceFile) continue;
       const source = await stat(sourceFile).catch((err: NodeJS.ErrnoException) => {
         throw new Error(

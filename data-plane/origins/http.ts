@@ -1,27 +1,44 @@
 /**
- * Any HTTP recommender (variation type `http`). POST (the default) sends the version 1.0 payload as JSON;
- * GET fills `{userId}`, `{itemId}`, `{itemIds}` and `{numResults}` in the URL, each value URL-encoded.
+ * Any HTTP recommender (variation type `http`). POST sends the version 1.0 payload as JSON; GET (the
+ * default when the URL holds placeholders, as the old service did) sends none. Either way the URL's
+ * placeholders are filled from the request.
  * HTTP 429 is throttling; any other non-2xx, or a body that is not a recommendation list, is a failure.
  */
+import { URL_PLACEHOLDERS, type UrlPlaceholder } from '../../schema/config-schema.ts';
 import { OriginFailedError, OriginThrottledError } from '../errors.ts';
 import { originPayload, parseOriginJson, parseOriginResult } from './payload.ts';
 import type { OriginRequest, OriginResolver } from './types.ts';
 
 /**
+ * Fills every `{placeholder}` of the URL, each value URL-encoded: the request's user, item(s) and
+ * result count, and the inference query parameters as the client sent them (empty when absent).
+ *
  * @example
- * fillUrlTemplate('http://recs/users/{userId}?n={numResults}', { userId: 'a b', numResults: 5 })
- * // → 'http://recs/users/a%20b?n=5'
+ * fillUrlTemplate('http://recs/users/{userId}?n={numResults}&f={filter}', { userId: 'a b', numResults: 5, query: {} })
+ * // → 'http://recs/users/a%20b?n=5&f='
  */
 export function fillUrlTemplate(
   template: string,
-  values: { userId?: string; itemId?: string; itemList?: string[]; numResults: number },
+  values: Pick<OriginRequest, 'userId' | 'itemId' | 'itemList' | 'numResults' | 'query'>,
 ): string {
   const e = encodeURIComponent;
-  return template
-    .replaceAll('{userId}', e(values.userId ?? ''))
-    .replaceAll('{itemId}', e(values.itemId ?? ''))
-    .replaceAll('{itemIds}', (values.itemList ?? []).map(e).join(','))
-    .replaceAll('{numResults}', String(values.numResults));
+  const value = (name: UrlPlaceholder): string => {
+    switch (name) {
+      case 'userId':
+        return e(values.userId ?? '');
+      case 'itemId':
+        return e(values.itemId ?? '');
+      case 'itemIds':
+        return (values.itemList ?? []).map(e).join(',');
+      case 'numResults':
+        return String(values.numResults);
+      default:
+        return e(values.query?.[name] ?? '');
+    }
+  };
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) =>
+    (URL_PLACEHOLDERS as readonly string[]).includes(name) ? value(name as UrlPlaceholder) : whole,
+  );
 }
 
 /**
@@ -35,7 +52,7 @@ export function httpResolver(fetchImpl: typeof fetch = fetch): OriginResolver {
       throw new OriginFailedError(`variation ${variation.key}`, `not an http variation (${variation.type})`);
     }
     const method = variation.method ?? 'POST';
-    const url = method === 'GET' ? fillUrlTemplate(variation.url, request) : variation.url;
+    const url = fillUrlTemplate(variation.url, request);
     const origin = `HTTP recommender ${new URL(url).origin}`;
     const res = await fetchImpl(url, {
       method,

@@ -1,34 +1,13 @@
 /**
  * Maps whatever an origin call threw to the error model: our own ApiErrors pass through, an abort at the
- * variation's timeout is a 504, throttling (by SDK error name, HTTP 429 or the SDK's own throttling flag)
- * is a 429, and anything else is a 502. The original error is kept as `cause` for the logs.
+ * variation's timeout is a 504, throttling (as shared/aws-errors.ts classifies it) is a 429, and anything else is a 502. The original error is kept as `cause` for the logs.
  */
+import { isThrottled } from '../../shared/aws-errors.ts';
 import { ApiError, OriginFailedError, OriginThrottledError, OriginTimeoutError } from '../errors.ts';
-
-const THROTTLING_NAMES = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'SlowDown',
-]);
 
 interface SdkLikeError {
   name?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
-}
-
-export function isThrottling(err: unknown): boolean {
-  const e = err as SdkLikeError | undefined;
-  return (
-    !!e &&
-    ((e.name !== undefined && THROTTLING_NAMES.has(e.name)) ||
-      e.$metadata?.httpStatusCode === 429 ||
-      e.$retryable?.throttling === true)
-  );
 }
 
 /**
@@ -45,7 +24,7 @@ export function toOriginError(
   if (timing.signal.aborted || name === 'AbortError' || name === 'TimeoutError') {
     return new OriginTimeoutError(origin, timing.timeoutMs, { cause: err });
   }
-  if (isThrottling(err)) return new OriginThrottledError(origin, { cause: err });
+  if (isThrottled(err)) return new OriginThrottledError(origin, { cause: err });
   const message = (err as SdkLikeError | undefined)?.message ?? String(err);
   return new OriginFailedError(origin, `${name ?? 'Error'}: ${message}`.slice(0, 300), { cause: err });
 }

@@ -25,6 +25,8 @@ export interface OriginRequest {
   filterValues?: Record<string, string>;
   /** Personalize item columns to return, when the metadata type is `personalize` and decoration is on. */
   metadataColumns?: string[];
+  /** The request's query parameters as sent (first value of each), for URL placeholders. */
+  query?: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
 }
 

@@ -5,6 +5,8 @@
  * context, for dynamic filter values and to enrich event properties.
  */
 
+import { LRUCache } from 'lru-cache';
+import type { SeasonBoundaries } from '../../schema/config-schema.ts';
 import type { AutoContext, ContextField, Rule, ValueMapping } from '../../schema/resolve-config.ts';
 import { LATITUDE_HEADER, TIME_ZONE_HEADER } from '../../schema/resolve-config.ts';
 
@@ -29,24 +31,54 @@ export function headerLookup(source: Headers | Record<string, string | undefined
   return (name) => lower.get(name.toLowerCase());
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Time-zone formatters, keyed by canonical zone. The zone comes from a request header, so neither
+ * cache may grow with what clients send: header values are folded to lower case and canonicalised
+ * (`america/new_york` and `US/Eastern` share America/New_York's formatter), the formatter cache holds
+ * at most one entry per real zone, and the alias lookup is a bounded LRU.
+ */
+const MAX_ZONE_LENGTH = 64;
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_024 });
+const aliases = new LRUCache<string, string | false>({ max: 1_024 });
+let knownZones: Map<string, string> | undefined;
+
+function canonicalZone(zone: string): string | undefined {
+  if (zone.length === 0 || zone.length > MAX_ZONE_LENGTH) return undefined;
+  const key = zone.toLowerCase();
+  knownZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((z) => [z.toLowerCase(), z]));
+  const known = knownZones.get(key) ?? aliases.get(key);
+  if (known !== undefined) return known || undefined;
+  let canonical: string | false = false;
+  try {
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    // Not a time zone: remembered as such so a repeated bad value costs one map lookup.
+  }
+  aliases.set(key, canonical);
+  return canonical || undefined;
+}
 
 function formatterFor(zone: string): Intl.DateTimeFormat | undefined {
-  let f = formatters.get(zone);
-  if (f) return f;
-  try {
+  const canonical = canonicalZone(zone);
+  if (!canonical) return undefined;
+  let f = formatters.get(canonical);
+  if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
+      timeZone: canonical,
       hourCycle: 'h23',
       hour: 'numeric',
       weekday: 'short',
       month: 'numeric',
+      day: 'numeric',
     });
-  } catch {
-    return undefined;
+    formatters.set(canonical, f);
   }
-  formatters.set(zone, f);
   return f;
+}
+
+/** How many formatters and alias lookups are cached (for the bound's regression test). */
+export function zoneCacheSizes(): { formatters: number; aliases: number } {
+  return { formatters: formatters.size, aliases: aliases.size };
 }
 
 const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
@@ -58,6 +90,8 @@ export interface TimeParts {
   dayOfWeek: number;
   /** 1–12. */
   month: number;
+  /** 1–31. */
+  day: number;
 }
 
 /** Hour, weekday and month of `now` in `zone`, or in `fallbackZone` when `zone` is missing or not a zone. */
@@ -66,17 +100,43 @@ export function timeParts(now: number, zone: string | undefined, fallbackZone: s
   let hour = 0;
   let dayOfWeek = 0;
   let month = 1;
+  let day = 1;
   for (const part of f.formatToParts(now)) {
     if (part.type === 'hour') hour = Number(part.value) % 24;
     else if (part.type === 'weekday') dayOfWeek = WEEKDAYS[part.value] ?? 0;
     else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
   }
-  return { hour, dayOfWeek, month };
+  return { hour, dayOfWeek, month, day };
 }
 
-/** 0 spring, 1 summer, 2 fall, 3 winter, by meteorological season; flipped south of the equator. */
-export function seasonOf(month: number, latitude: number | undefined): number {
-  const northern = Math.floor(((month + 9) % 12) / 3);
+/** First day of spring, summer, fall and winter in the northern hemisphere, as the old service dated them. */
+const SOLSTICE_STARTS: ReadonlyArray<readonly [month: number, day: number]> = [
+  [3, 21],
+  [6, 21],
+  [9, 23],
+  [12, 23],
+];
+
+/**
+ * 0 spring, 1 summer, 2 fall, 3 winter in the northern hemisphere, flipped south of the equator.
+ * `solstice` boundaries (the default) start spring on 21 March, summer on 21 June, fall on 23 September
+ * and winter on 23 December; `meteorological` ones use whole months (spring is March to May).
+ */
+export function seasonOf(
+  date: { month: number; day: number },
+  latitude: number | undefined,
+  boundaries: SeasonBoundaries = 'solstice',
+): number {
+  let northern: number;
+  if (boundaries === 'meteorological') northern = Math.floor(((date.month + 9) % 12) / 3);
+  else {
+    northern = 3;
+    for (let s = 0; s < SOLSTICE_STARTS.length; s++) {
+      const [m, d] = SOLSTICE_STARTS[s]!;
+      if (date.month > m || (date.month === m && date.day >= d)) northern = s;
+    }
+  }
   return latitude !== undefined && latitude < 0 ? (northern + 2) % 4 : northern;
 }
 
@@ -111,11 +171,10 @@ function ruleInput(rule: Rule, input: AutoContextInput): ContextValue | undefine
   if (rule.type === 'header-value') return input.headers(rule.header);
   const zone = input.headers(TIME_ZONE_HEADER);
   const t = timeParts(input.now, zone, input.defaultTimeZone);
-  if (rule.type === 'hour-of-day') return t.hour;
-  if (rule.type === 'day-of-week') return t.dayOfWeek;
+  if (rule.type !== 'season') return rule.type === 'hour-of-day' ? t.hour : t.dayOfWeek;
   const latitudeText = input.headers(LATITUDE_HEADER);
   const latitude = latitudeText === undefined ? undefined : asNumber(latitudeText);
-  return seasonOf(t.month, latitude);
+  return seasonOf(t, latitude, rule.seasonBoundaries);
 }
 
 function typed(field: ContextField, value: ContextValue): ContextValue | undefined {
@@ -148,18 +207,24 @@ export function evaluateField(field: ContextField, input: AutoContextInput): Con
 }
 
 /**
- * Evaluates every field; a field with several values (evaluateAll) is joined with `|`, the separator
- * Personalize uses for multi-valued categorical fields. Fields that produce nothing are absent.
+ * Evaluates every field. A field with several matches (evaluateAll) gives its first match, as the old
+ * service sent one value per field, or, with `join: 'all'` or the field's `joinValues`, every match
+ * joined with `|`, the separator Personalize uses for multi-valued categorical fields (event
+ * properties always take that form). Fields that produce nothing are absent.
  *
  * @example
  * evaluateAutoContext(variation.autoContext, { headers: headerLookup(req.headers), now: Date.now(), defaultTimeZone: 'UTC' })
  * // → { deviceType: 'Phone', timeOfDay: 'Evening' }
  */
-export function evaluateAutoContext(autoContext: AutoContext, input: AutoContextInput): Record<string, ContextValue> {
+export function evaluateAutoContext(
+  autoContext: AutoContext,
+  input: AutoContextInput,
+  join: 'per-field' | 'all' = 'per-field',
+): Record<string, ContextValue> {
   const out: Record<string, ContextValue> = {};
   for (const [name, field] of Object.entries(autoContext)) {
     const values = evaluateField(field, input);
-    if (values.length === 1) out[name] = values[0]!;
+    if (values.length === 1 || (values.length > 1 && join === 'per-field' && !field.joinValues)) out[name] = values[0]!;
     else if (values.length > 1) out[name] = values.join('|');
   }
   return out;

@@ -8,15 +8,22 @@
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ExperimentConfig } from '../../schema/config-schema.ts';
 import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolve-config.ts';
+import type { Logger } from '../../shared/logger.ts';
 import { BadRequestError, ServerMisconfiguredError } from '../errors.ts';
 import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
-import type { Logger } from '../logger.ts';
 
+/**
+ * Which experiment served a response. `feature`, `method` and `variation` are this project's; `type`
+ * (= method) and `details` (Evidently's experiment and treatment) are the old service's shape, kept
+ * so its clients read the same fields.
+ */
 export interface MatchedExperiment {
   feature: string;
   method: ExperimentConfig['method'];
   variation: string;
+  type: ExperimentConfig['method'];
+  details: unknown;
 }
 
 export interface VariationChoice {
@@ -34,7 +41,8 @@ export interface ExperimentDeps {
 /**
  * @example
  * const choice = await chooseVariation(recommender, { userId: 'u1', feature: 'home-page' }, deps);
- * // → { variationKey: 'b', variation, matchedExperiment: { method: 'hash', feature: 'home-page', variation: 'b' } }
+ * // → { variationKey: 'b', variation, matchedExperiment: { feature: 'home-page', method: 'hash', variation: 'b',
+ * //      type: 'hash', details: { experiment: 'home-page', treatment: 'b' } } }
  */
 export async function chooseVariation(
   recommender: ResolvedRecommender,
@@ -60,9 +68,13 @@ export async function chooseVariation(
   if (!found || keys.length < 2 || !request.userId) return first;
 
   const { feature, experiment } = found;
-  let variationKey: string | undefined;
+  let variationKey: string;
+  let details: unknown;
   if (experiment.method === 'hash') {
-    variationKey = assignByHash(feature, experiment, keys, request.userId);
+    const assigned = assignByHash(feature, experiment, keys, request.userId);
+    if (assigned === undefined) return first;
+    variationKey = assigned;
+    details = { experiment: feature, treatment: variationKey };
   } else {
     // Loaded on first use, like the client: deployments without Evidently never initialise it.
     const { evaluateWithEvidently } = await import('../experiments/evidently.ts');
@@ -72,13 +84,24 @@ export async function chooseVariation(
       userId: request.userId,
       variationKeys: keys,
     });
-    if (evaluated.assigned) variationKey = evaluated.variationKey;
+    if (!evaluated.assigned) return first;
+    const variation = recommender.variations.get(evaluated.variationKey)!;
+    // A launch, override or default value serves its variation, but the user is not in the experiment.
+    if (!evaluated.experimentMatch) return { variationKey: evaluated.variationKey, variation };
+    variationKey = evaluated.variationKey;
+    details = evaluated.details ?? { experiment: feature, treatment: variationKey };
   }
-  const variation = variationKey === undefined ? undefined : recommender.variations.get(variationKey);
-  if (variationKey === undefined || !variation) return first;
+  const variation = recommender.variations.get(variationKey);
+  if (!variation) return first;
   return {
     variationKey,
     variation,
-    matchedExperiment: { method: experiment.method, feature, variation: variationKey },
+    matchedExperiment: {
+      feature,
+      method: experiment.method,
+      variation: variationKey,
+      type: experiment.method,
+      details,
+    },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ResponsePostProcessorConfig } from '../../schema/config-schema.ts';
-import { invokeJson } from '../origins/lambda.ts';
+import { invokeJson } from '../origins/lambda-function.ts';
 import { originPayload, parseOriginResult } from '../origins/payload.ts';
 import type { OriginRequest, OriginResult } from '../origins/types.ts';
 import { DEFAULT_ORIGIN_TIMEOUT_MS, withTimeout } from './call-origin.ts';

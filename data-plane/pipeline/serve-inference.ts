@@ -7,10 +7,11 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
+import { type RecommendationIdFactory, recommendationIdFactory } from '../experiments/recommendation-id.ts';
 import type { ItemMetadataStores } from '../item-metadata/types.ts';
-import { describeError, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
 import { callWithFallback } from '../resilience/call-with-fallback.ts';
@@ -44,6 +45,8 @@ export interface InferenceRequest {
 
 /** Names the variation that failed and the fallback that answered instead: `{from}->{to}`. */
 export const FALLBACK_HEADER = 'X-Personalization-Fallback';
+/** The response's `recommendationId`, which events may carry back for attribution. */
+export const RECOMMENDATION_ID_HEADER = 'X-Personalization-Recommendation-Id';
 
 export interface InferenceResponse {
   status: 200 | 304;
@@ -68,7 +71,11 @@ export interface PipelineDeps {
   experiments: ExperimentDeps;
   /** Told about every response an experiment served (records the exposure in the background). */
   onExposure?: (exposure: ServedExposure) => void;
+  /** IDs for responses whose origin gives no `recommendationId` (default UUIDv7). */
+  newRecommendationId?: RecommendationIdFactory;
 }
+
+const defaultRecommendationId = recommendationIdFactory();
 
 const stringValues = (values: Record<string, string | number>) =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
@@ -140,6 +147,7 @@ export async function serveInference(
       // 6. Look-ahead for post-processors.
       numResults: originNumResults(query.numResults, recommender.responsePostProcessor, v.type),
       context,
+      query: request.query,
       ...filter,
       ...(query.decorateItems && metadata?.type === 'personalize' ? { metadataColumns: metadata.itemColumns } : {}),
     };
@@ -184,13 +192,17 @@ export async function serveInference(
   }
   const items = result.items.slice(0, query.numResults);
 
-  // 10. Body and headers.
+  // 10. Body and headers. Every response gets a recommendationId (the origin's when it has one) for attribution.
+  const recommendationId = result.recommendationId || (deps.newRecommendationId ?? defaultRecommendationId)();
   const body = JSON.stringify({
     [listKey(request.action)]: items,
-    ...(result.recommendationId ? { recommendationId: result.recommendationId } : {}),
+    recommendationId,
     ...(matchedExperiment ? { matchedExperiment } : {}),
   });
-  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    [RECOMMENDATION_ID_HEADER]: recommendationId,
+  };
   if (servedBy !== variation) {
     // A degraded answer: say so, and let no cache keep it past the origin's recovery.
     headers[FALLBACK_HEADER] = `${variation.key}->${servedBy.key}`;
@@ -203,7 +215,14 @@ export async function serveInference(
     headers.ETag = makeEtag(body, now, entry.maxAge);
   }
   if (matchedExperiment && userId !== undefined) {
-    const exposure: ServedExposure = { namespace, recommender, matched: matchedExperiment, userId };
+    const exposure: ServedExposure = {
+      namespace,
+      recommender,
+      matched: matchedExperiment,
+      userId,
+      recommendationId,
+      itemIds: items.map((item) => item.itemId),
+    };
     deps.onExposure?.(exposure);
     return { status: 200, headers, body, exposure };
   }

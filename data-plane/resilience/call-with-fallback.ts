@@ -6,7 +6,7 @@
  * can say it was a fallback.
  */
 import type { ResolvedVariation } from '../../schema/resolve-config.ts';
-import { describeError, type Logger } from '../logger.ts';
+import { describeError, type Logger } from '../../shared/logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
 import { callOrigin, originLabel } from '../pipeline/call-origin.ts';

@@ -4,8 +4,9 @@
  * fallback, or a stale answer) for `cooldownMs`; then one probe call is let through (half-open) —
  * success closes the circuit, failure opens it for another cool-down. Every transition is logged.
  */
+
+import type { Logger } from '../../shared/logger.ts';
 import { ApiError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { isServerSideFailure } from './failure.ts';
 
@@ -32,6 +33,10 @@ export class CircuitOpenError extends ApiError {
       'OriginUnavailable',
       `${origin} failed repeatedly; calls to it are paused for ${retryAfterSeconds} s`,
     );
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
   }
 }
 

@@ -2,7 +2,7 @@
  * Native packages (`lmdb` and the msgpackr extension it uses) cannot be bundled by esbuild: their
  * JavaScript loads a prebuilt `.node` binary from a platform package at run time. Functions that use
  * them keep these packages external and get a copy of their installed dependency closure in the
- * asset's `node_modules`, with the Linux x64 prebuilds (Lambda runs x86_64, glibc, Node.js 22).
+ * asset's `node_modules`, with the Linux x64 prebuilds (Lambda runs x86_64, glibc, Node.js 24).
  *
  * Copying from the project's own `node_modules` works offline and ships exactly the tested versions;
  * an `npm install` inside the asset (NodejsFunction `nodeModules`) would need the registry at synth.
@@ -17,8 +17,11 @@ export const NATIVE_MODULES = ['lmdb', 'msgpackr', 'msgpackr-extract'] as const;
 /** The Lambda platform the copied prebuilds must match. */
 const LAMBDA_PLATFORM = { os: 'linux', cpu: 'x64' } as const;
 
-/** Node.js 22's module ABI: prebuilds for other ABIs are dropped from the asset. */
-const NODE_22_ABI = 127;
+/**
+ * Node.js 24's module ABI. lmdb and msgpackr-extract ship no prebuild for it, so Lambda loads their
+ * N-API (ABI-stable) build; prebuilds for other ABIs are dropped from the asset.
+ */
+const LAMBDA_NODE_ABI = 137;
 
 interface PackageJson {
   name?: string;
@@ -118,7 +121,7 @@ export function nativeModuleHooks(roots: readonly string[], projectRoot: string)
       const modules = join(outputDir, 'node_modules');
       commands.push(
         `find ${quote(modules)} -name '*.musl.node' -delete`,
-        `find ${quote(modules)} -name 'node.abi*.node' ! -name 'node.abi${NODE_22_ABI}.*' -delete`,
+        `find ${quote(modules)} -name 'node.abi*.node' ! -name 'node.abi${LAMBDA_NODE_ABI}.*' -delete`,
       );
       return commands;
     },

@@ -1,10 +1,12 @@
 /**
- * The CloudFront distribution in front of the HTTP API. Its cache policy and origin-request policy
+ * The CloudFront distribution in front of the HTTP API, or of the REST API's stage (cacheScheme Both). Its cache policy and origin-request policy
  * start neutral (every query string in the cache key, no headers) and the control plane rewrites
  * them from the configuration's cacheControl and auto-context rules. With OAuth2-Cognito the
- * edge-auth function checks tokens on viewer requests, before the cache.
+ * edge-auth function checks tokens on viewer requests, before the cache. Standard logs go to the log
+ * bucket under `cdn/`; the optional web ACL filters requests before all of it.
  */
 import { Duration } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachedMethods,
@@ -16,17 +18,27 @@ import {
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   PriceClass,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IVersion } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeDistribution } from './distribution-findings.ts';
 
 export interface CdnProps {
   /** The API's host name. */
   readonly originDomainName: string;
+  /** A path prefix for every origin request, e.g. the REST API's `/{stage}`. */
+  readonly originPath?: string;
   /** The edge-auth function version to run on viewer requests. */
   readonly viewerRequestAuth?: IVersion;
+  readonly logBucket: IBucket;
+  /** The CLOUDFRONT-scope web ACL to associate, when the webAcl context key is on. */
+  readonly webAclArn?: string;
+  /** An alternate domain with its us-east-1 ACM certificate; viewers then need TLS 1.2 (TLSv1.2_2021). */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
 export class Cdn extends Construct {
@@ -54,8 +66,20 @@ export class Cdn extends Construct {
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Personalization APIs',
       priceClass: PriceClass.PRICE_CLASS_ALL,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cdn/',
+      webAclId: props.webAclArn,
+      ...(props.domain && {
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
       defaultBehavior: {
-        origin: new HttpOrigin(props.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+        origin: new HttpOrigin(props.originDomainName, {
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          originPath: props.originPath,
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachedMethods: CachedMethods.CACHE_GET_HEAD_OPTIONS,
@@ -67,6 +91,10 @@ export class Cdn extends Construct {
           : undefined,
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}/`;
+    acknowledgeDistribution(this.distribution, {
+      webAcl: props.webAclArn !== undefined,
+      ownCertificate: props.domain !== undefined,
+    });
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}/`;
   }
 }

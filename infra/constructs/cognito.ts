@@ -1,10 +1,19 @@
 /**
  * The Cognito user pool and app client whose tokens the OAuth2-Cognito scheme accepts. Tokens come
- * from `initiate-auth` with the client (USER_PASSWORD_AUTH or SRP); self sign-up is off.
+ * from `initiate-auth` with the client (USER_PASSWORD_AUTH or SRP); self sign-up is off. A strong
+ * password policy, optional TOTP MFA and the Plus feature plan's threat protection (enforced) are on.
  */
-import { CfnOutput, Stack } from 'aws-cdk-lib';
-import { AccountRecovery, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledgements.ts';
 
 /** What verifies a token: the pool, its app client and the pool's region. */
 export interface UserPoolRef {
@@ -26,6 +35,23 @@ export class Cognito extends Construct implements UserPoolRef {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+    });
+    acknowledge(this.userPool, {
+      'AwsSolutions-COG2':
+        'MFA is optional (TOTP): API callers are often services that get tokens with USER_PASSWORD_AUTH and ' +
+        'cannot answer an MFA challenge; people who sign in can enable TOTP.',
     });
     this.client = this.userPool.addClient('Client', {
       authFlows: { userPassword: true, userSrp: true },

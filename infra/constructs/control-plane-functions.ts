@@ -8,22 +8,27 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEFAULT_TABLE_PREFIX } from '../../schema/resolve-config.ts';
+import type { AuthScheme } from '../../contracts/auth-schemes.ts';
+import { acknowledgeWildcardResources } from '../acknowledgements.ts';
 import { controlPlaneEntry } from '../paths.ts';
-import type { AuthenticationScheme } from '../settings.ts';
 import type { ConfigurationRef } from './app-config.ts';
+import { TABLE_PREFIX_REASON } from './data-plane-function.ts';
 import { createNodeFunction } from './node-function.ts';
+
+const OPENAPI_REASON = 'Writes the generated document under openapi/ only.';
 
 export interface ControlPlaneFunctionsProps {
   readonly stagingBucket: IBucket;
   readonly appConfig: ConfigurationRef;
   /** Every public URL of the APIs, listed as servers in the OpenAPI document. */
   readonly apiUrls: readonly string[];
-  readonly authenticationScheme: AuthenticationScheme;
+  readonly authenticationScheme: AuthScheme;
   /** The CloudFront policies to keep in sync, when there is a distribution. */
   readonly cdn?: { readonly cachePolicyId: string; readonly originRequestPolicyId: string };
   /** The REST API stage whose cache to keep in sync, when the entry point is REST. */
   readonly restApi?: { readonly restApiId: string; readonly stageName: string };
+  /** Item-metadata table name prefixes the configuration may use (`tableNamePrefix`). */
+  readonly tableNamePrefixes: readonly string[];
 }
 
 export class ControlPlaneFunctions extends Construct {
@@ -36,11 +41,9 @@ export class ControlPlaneFunctions extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const bucket = props.stagingBucket;
-    const tables = stack.formatArn({
-      service: 'dynamodb',
-      resource: 'table',
-      resourceName: `${DEFAULT_TABLE_PREFIX}*`,
-    });
+    const tables = props.tableNamePrefixes.map((prefix) =>
+      stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: `${prefix}*` }),
+    );
     const service = { POWERTOOLS_SERVICE_NAME: 'personalization-apis-control-plane' };
 
     this.generateOpenApi = createNodeFunction(this, 'GenerateOpenApi', {
@@ -60,6 +63,7 @@ export class ControlPlaneFunctions extends Construct {
         resources: [bucket.arnForObjects('openapi/*')],
       }),
     );
+    acknowledgeWildcardResources(this.generateOpenApi.role!, [bucket.arnForObjects('openapi/*')], OPENAPI_REASON);
 
     const cacheEnvironment: Record<string, string> = { ...service };
     if (props.cdn) {
@@ -116,6 +120,11 @@ export class ControlPlaneFunctions extends Construct {
           resources: [api(`/stages/${props.restApi.stageName}`), api('/resources/*'), api('/deployments')],
         }),
       );
+      acknowledgeWildcardResources(
+        this.syncCacheSettings.role!,
+        [api('/*'), api('/resources/*')],
+        "This REST API's own resources and methods, whose IDs API Gateway assigns at deployment.",
+      );
     }
 
     this.syncDynamoDbTables = createNodeFunction(this, 'SyncDynamoDbTables', {
@@ -133,9 +142,10 @@ export class ControlPlaneFunctions extends Construct {
           'dynamodb:TagResource',
           'dynamodb:ListTagsOfResource',
         ],
-        resources: [tables],
+        resources: tables,
       }),
     );
+    acknowledgeWildcardResources(this.syncDynamoDbTables.role!, tables, TABLE_PREFIX_REASON);
 
     this.loadItemMetadata = createNodeFunction(this, 'LoadItemMetadata', {
       entry: controlPlaneEntry('load-item-metadata'),
@@ -171,7 +181,13 @@ export class ControlPlaneFunctions extends Construct {
         'dynamodb:Query',
         'dynamodb:DescribeTable',
       ],
-      [tables],
+      tables,
+    );
+    acknowledgeWildcardResources(this.loadItemMetadata.role!, tables, TABLE_PREFIX_REASON);
+    acknowledgeWildcardResources(
+      this.loadItemMetadata.role!,
+      [bucket.arnForObjects('import/*'), bucket.arnForObjects('localdbs/*')],
+      'Reads the uploads under import/ and writes the localdb files under localdbs/ of every namespace.',
     );
   }
 }

@@ -6,8 +6,10 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { experimental } from 'aws-cdk-lib/aws-cloudfront';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledge, BASIC_EXECUTION_ROLE_FINDING } from '../acknowledgements.ts';
 import { edgeCode } from '../bundling/edge-code.ts';
 import { controlPlaneEntry } from '../paths.ts';
 import type { UserPoolRef } from './cognito.ts';
@@ -37,6 +39,17 @@ export class EdgeAuth extends Construct {
           P13N_COGNITO_REGION: props.pool.region,
         }),
       ),
+    });
+    // EdgeFunction exposes its function's role only as grantPrincipal; the function (here, or in the
+    // us-east-1 stack) is the scope CDK created that role in.
+    const lambdaFunction = (this.function.grantPrincipal as Role).node.scope as IConstruct;
+    acknowledge(lambdaFunction, {
+      'AwsSolutions-L1':
+        'Lambda@Edge supports Node.js runtimes up to nodejs22.x only; the function moves to nodejs24.x when ' +
+        'CloudFront supports it.',
+      [BASIC_EXECUTION_ROLE_FINDING]:
+        'Lambda@Edge writes its logs to log groups named by CloudFront in every region that serves a request; ' +
+        'the basic execution policy is the documented way to allow them.',
     });
   }
 }

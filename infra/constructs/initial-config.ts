@@ -1,13 +1,20 @@
 /**
  * The first configuration version and its deployment. Without dataset groups a skeleton that serves
  * nothing yet is seeded; with them the generate-config custom resource builds a configuration from
- * the account's Personalize resources and creates and deploys the hosted version itself.
+ * the account's Personalize resources and creates and deploys the hosted version itself, and deletes
+ * the versions it created when the stack is deleted (AppConfig keeps a profile that still has any).
  */
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import { CfnDeployment, CfnHostedConfigurationVersion } from 'aws-cdk-lib/aws-appconfig';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
+import {
+  acknowledge,
+  BASIC_EXECUTION_ROLE_FINDING,
+  CDK_HELPER_REASON,
+  wildcardResourceFinding,
+} from '../acknowledgements.ts';
 import { controlPlaneEntry } from '../paths.ts';
 import type { AppConfig } from './app-config.ts';
 import { createNodeFunction } from './node-function.ts';
@@ -50,7 +57,17 @@ export class InitialConfig extends Construct {
       entry: controlPlaneEntry('generate-config'),
       description: 'Generates the first configuration from Personalize resources and deploys it',
       timeout: Duration.minutes(5),
+      wildcardResourceReason:
+        'Personalize List* and Describe* on the dataset groups the operator names: List* has no resource-level ' +
+        'permissions and the resources are found at deployment.',
     });
+    const profileArn = appConfig.arn(
+      `application/${appConfig.applicationId}/configurationprofile/${appConfig.configurationProfileId}`,
+    );
+    const hostedVersions = `${profileArn}/hostedconfigurationversion/*`;
+    const deployments = appConfig.arn(
+      `application/${appConfig.applicationId}/environment/${appConfig.environmentId}/deployment/*`,
+    );
     generator.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadPersonalizeResources',
@@ -75,12 +92,15 @@ export class InitialConfig extends Construct {
     generator.addToRolePolicy(
       new PolicyStatement({
         sid: 'CreateHostedVersion',
-        actions: ['appconfig:CreateHostedConfigurationVersion'],
-        resources: [
-          appConfig.arn(
-            `application/${appConfig.applicationId}/configurationprofile/${appConfig.configurationProfileId}`,
-          ),
-        ],
+        actions: ['appconfig:CreateHostedConfigurationVersion', 'appconfig:ListHostedConfigurationVersions'],
+        resources: [profileArn],
+      }),
+    );
+    generator.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'DeleteHostedVersions',
+        actions: ['appconfig:DeleteHostedConfigurationVersion'],
+        resources: [hostedVersions],
       }),
     );
     generator.addToRolePolicy(
@@ -89,15 +109,23 @@ export class InitialConfig extends Construct {
         actions: ['appconfig:StartDeployment', 'appconfig:GetDeployment'],
         resources: [
           appConfig.arn(`application/${appConfig.applicationId}/environment/${appConfig.environmentId}`),
-          appConfig.arn(`application/${appConfig.applicationId}/environment/${appConfig.environmentId}/deployment/*`),
-          appConfig.arn(
-            `application/${appConfig.applicationId}/configurationprofile/${appConfig.configurationProfileId}`,
-          ),
+          deployments,
+          profileArn,
           appConfig.arn(`deploymentstrategy/${appConfig.deploymentStrategyId}`),
         ],
       }),
     );
+    acknowledge(generator.role!, {
+      [wildcardResourceFinding(this, hostedVersions)]:
+        "This profile's hosted versions: their numbers are assigned when the function creates them.",
+      [wildcardResourceFinding(this, deployments)]:
+        "This environment's deployments, whose numbers AppConfig assigns (GetDeployment follows the one started).",
+    });
     const provider = new Provider(this, 'Provider', { onEventHandler: generator });
+    acknowledge(provider, {
+      [BASIC_EXECUTION_ROLE_FINDING]: CDK_HELPER_REASON,
+      [wildcardResourceFinding(this, `${generator.functionArn}:*`)]: CDK_HELPER_REASON,
+    });
     const resource = new CustomResource(this, 'GeneratedConfig', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::PersonalizationApisGeneratedConfig',

@@ -1,16 +1,22 @@
 /**
- * One way to build every Node.js Lambda function of the system: Node.js 22 on x86_64 (the platform
+ * One way to build every Node.js Lambda function of the system: Node.js 24 on x86_64 (the platform
  * of the native prebuilds we ship), an ESM bundle made by esbuild from the TypeScript source (no
  * Docker), the AWS SDK bundled at the exact versions the tests ran, source maps, a log group with a
- * retention and X-Ray tracing for Powertools.
+ * retention, X-Ray tracing for Powertools, and a role of its own that may write to that log group
+ * only (no AWS-managed policy).
  */
 import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledge } from '../acknowledgements.ts';
 import { NATIVE_MODULES, nativeModuleHooks } from '../bundling/native-modules.ts';
 import { LOCK_FILE, PROJECT_ROOT } from '../paths.ts';
+
+/** The esbuild target matching the Lambda runtime (`nodejs24.x`). */
+export const LAMBDA_NODE_TARGET = 'node24';
 
 /** Lets CommonJS dependencies that call require() or read __dirname run inside the ESM bundle. */
 const ESM_BANNER =
@@ -29,6 +35,8 @@ export interface NodeFunctionProps {
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly ephemeralStorageSize?: Size;
+  /** Why the function's own statements (beyond X-Ray) need `*` resources, when they do. */
+  readonly wildcardResourceReason?: string;
 }
 
 /**
@@ -41,11 +49,17 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     retention: RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  return new NodejsFunction(scope, id, {
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: props.description,
+  });
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, id, {
     entry: props.entry,
     handler: 'handler',
     description: props.description,
-    runtime: Runtime.NODEJS_22_X,
+    runtime: Runtime.NODEJS_24_X,
+    role,
     architecture: Architecture.X86_64,
     timeout: props.timeout ?? Duration.seconds(60),
     memorySize: props.memorySize ?? 512,
@@ -57,7 +71,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     bundling: {
       format: OutputFormat.ESM,
-      target: 'node22',
+      target: LAMBDA_NODE_TARGET,
       mainFields: ['module', 'main'],
       minify: true,
       sourceMap: true,
@@ -68,4 +82,11 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
       commandHooks: props.native ? nativeModuleHooks(['lmdb'], PROJECT_ROOT) : undefined,
     },
   });
+  acknowledge(role, {
+    'AwsSolutions-IAM5[Resource::*]':
+      'Only the X-Ray actions of active tracing (PutTraceSegments, PutTelemetryRecords) are granted on *: ' +
+      'X-Ray has no resource-level permissions. ' +
+      (props.wildcardResourceReason ?? 'test/infra/expectations.ts asserts nothing else is.'),
+  });
+  return fn;
 }

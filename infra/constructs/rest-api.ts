@@ -1,18 +1,25 @@
 /**
- * The API Gateway REST API entry point (edge-optimized). GET and POST on every path go to the data
- * plane as a Lambda proxy; GETs key the stage cache by the path and the documented query parameters
- * (the control plane adds the headers auto-context reads). Authentication is an API key with a
- * usage plan (ApiKey) or a Cognito authorizer accepting access tokens (OAuth2-Cognito); preflight
- * OPTIONS never need either.
+ * The API Gateway REST API entry point (edge-optimized, or regional behind our CloudFront with
+ * cacheScheme Both). GET and POST on every path go to the data plane as a Lambda proxy; GETs key the
+ * stage cache by the path and the documented query parameters (the control plane adds the headers
+ * auto-context reads). Authentication is an API key with a usage plan (ApiKey) or a Cognito authorizer
+ * accepting access tokens (OAuth2-Cognito without CloudFront; behind it the edge-auth function checks
+ * them); preflight OPTIONS never need either. The stage writes JSON access logs and error execution logs to CloudWatch
+ * Logs, a request validator checks the declared parameters (bodies are checked by the data plane,
+ * whose 400s name the field), and the optional regional web ACL filters requests first.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
+  AccessLogFormat,
   ApiKey,
   ApiKeySourceType,
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   Cors,
+  EndpointType,
   LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
   type MethodOptions,
   ResponseType,
   RestApi,
@@ -20,13 +27,14 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { type IUserPool, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { CACHE_KEY_QUERY_PARAMETERS as INFERENCE_CACHE_KEY_QUERY_PARAMETERS } from '../../control-plane/sync-cache-settings/desired-cache-settings.ts';
+import { INFERENCE_QUERY_PARAMETERS } from '../../contracts/inference-query.ts';
+import { acknowledge, type Findings } from '../acknowledgements.ts';
 import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
-
-/** Query parameters that change a GET response, so they key the stage cache (the control plane keeps the same list). */
-const CACHE_KEY_QUERY_PARAMETERS = [...INFERENCE_CACHE_KEY_QUERY_PARAMETERS, 'userId'] as const;
+import { WebAcl } from './web-acl.ts';
 
 /** Initial stage-cache TTL; the control plane keeps it in line with the configuration. */
 const INITIAL_CACHE_TTL = Duration.minutes(5);
@@ -35,9 +43,8 @@ const INITIAL_CACHE_TTL = Duration.minutes(5);
 const COGNITO_ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 
 export type RestApiAuth =
-  | { kind: 'none' }
-  | { kind: 'api-key' }
-  | { kind: 'cognito'; pool: UserPoolRef; userPool?: IUserPool };
+  /** No method authorization; `reason` says why (the operator chose None, or CloudFront's edge-auth checks tokens). */
+  { kind: 'none'; reason: string } | { kind: 'api-key' } | { kind: 'cognito'; pool: UserPoolRef; userPool?: IUserPool };
 
 export interface PersonalizationRestApiProps {
   readonly handler: IFunction;
@@ -46,22 +53,34 @@ export interface PersonalizationRestApiProps {
   readonly auth: RestApiAuth;
   /** Provision the stage cache cluster and cache GETs. */
   readonly cache: boolean;
+  /** Put a regional AWS WAF web ACL in front of the stage. */
+  readonly webAcl: boolean;
+  /** Our CloudFront distribution fronts the API (cacheScheme Both): a regional endpoint, not edge-optimized. */
+  readonly behindCloudFront?: boolean;
 }
 
 export class PersonalizationRestApi extends Construct {
   public readonly api: RestApi;
   /** The invoke URL of the stage, ending with `/`. */
   public readonly url: string;
+  /** The API's host name, for a CloudFront origin. */
+  public readonly domainName: string;
   public readonly stageName: string;
   public readonly apiKey?: ApiKey;
 
   constructor(scope: Construct, id: string, props: PersonalizationRestApiProps) {
     super(scope, id);
     const getPath = '/{proxy+}/GET';
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: 'Personalization APIs',
       apiKeySourceType: ApiKeySourceType.HEADER,
+      // Behind our own distribution an edge-optimized endpoint would add a second CloudFront hop.
+      endpointTypes: props.behindCloudFront ? [EndpointType.REGIONAL] : undefined,
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
@@ -71,6 +90,10 @@ export class PersonalizationRestApi extends Construct {
       deployOptions: {
         stageName: props.stageName,
         tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         ...(props.cache
           ? {
               cacheClusterEnabled: true,
@@ -109,11 +132,19 @@ export class PersonalizationRestApi extends Construct {
       };
     }
 
+    methodOptions = {
+      ...methodOptions,
+      requestValidator: this.api.addRequestValidator('Validator', {
+        validateRequestBody: true,
+        validateRequestParameters: true,
+      }),
+    };
+
     const integration = new LambdaIntegration(props.handler);
     const cachedIntegration = new LambdaIntegration(props.handler, {
       cacheKeyParameters: [
         'method.request.path.proxy',
-        ...CACHE_KEY_QUERY_PARAMETERS.map((name) => `method.request.querystring.${name}`),
+        ...INFERENCE_QUERY_PARAMETERS.map((name) => `method.request.querystring.${name}`),
       ],
     });
     const proxy = this.api.root.addResource('{proxy+}');
@@ -121,7 +152,7 @@ export class PersonalizationRestApi extends Construct {
       ...methodOptions,
       requestParameters: {
         'method.request.path.proxy': true,
-        ...Object.fromEntries(CACHE_KEY_QUERY_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
+        ...Object.fromEntries(INFERENCE_QUERY_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
       },
     });
     proxy.addMethod('POST', integration, methodOptions);
@@ -142,6 +173,41 @@ export class PersonalizationRestApi extends Construct {
       });
       plan.addApiKey(this.apiKey);
     }
+    if (props.webAcl) {
+      const acl = new WebAcl(this, 'WebAcl', { scope: 'REGIONAL', metricPrefix: props.apiName });
+      new CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: acl.arn,
+      });
+    }
+    this.acknowledgeFindings(props);
     this.url = this.api.url;
+    this.domainName = Fn.select(2, Fn.split('/', this.url));
+  }
+
+  private acknowledgeFindings(props: PersonalizationRestApiProps) {
+    const findings: Findings = {};
+    if (props.auth.kind === 'none') {
+      findings['AwsSolutions-APIG4'] = props.auth.reason;
+      findings['AwsSolutions-COG4'] = props.auth.reason;
+    } else if (props.auth.kind === 'api-key') {
+      findings['AwsSolutions-APIG4'] =
+        'authenticationScheme ApiKey: every method requires the x-api-key header of the usage plan instead of an authorizer.';
+      findings['AwsSolutions-COG4'] = 'authenticationScheme ApiKey: callers present an API key, not Cognito tokens.';
+    }
+    if (!props.webAcl) {
+      findings['AwsSolutions-APIG3'] =
+        'AWS WAF is opt-in (context key webAcl=Yes adds managed rule groups and a per-IP rate limit): it is ' +
+        'billed per web ACL, rule and request.';
+    }
+    acknowledge(this.api, findings);
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(cloudWatchRole, {
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
+          "API Gateway's account-wide logging role for execution logs; AmazonAPIGatewayPushToCloudWatchLogs is " +
+          'the policy AWS documents for it.',
+      });
+    }
   }
 }

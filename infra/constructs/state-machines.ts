@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledge } from '../acknowledgements.ts';
 import { LOAD_ITEM_METADATA_ASL, SYNC_RESOURCES_ASL } from '../paths.ts';
 
 /** What the config-validator puts on EventBridge when it accepts a configuration. */
@@ -101,10 +103,23 @@ export class StateMachines extends Construct {
           retention: RetentionDays.ONE_MONTH,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
-        level: LogLevel.ERROR,
+        level: LogLevel.ALL,
+        includeExecutionData: true,
       },
     });
-    for (const fn of Object.values(tasks)) fn.grantInvoke(machine);
+    // The definitions call the unqualified ARNs, so no version or alias (`:*`) is granted.
+    machine.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'InvokeTasks',
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(tasks).map((fn) => fn.functionArn),
+      }),
+    );
+    acknowledge(machine.role, {
+      'AwsSolutions-IAM5[Resource::*]':
+        'Only X-Ray tracing and the CloudWatch Logs delivery actions Step Functions logging needs ' +
+        '(CreateLogDelivery, PutResourcePolicy, ...) are granted on *: they have no resource-level permissions.',
+    });
     return machine;
   }
 }

@@ -2,7 +2,8 @@
  * Swagger UI as a static site: the swagger-ui-dist files are copied to `swagger-ui/` in the staging
  * bucket and served, with the `openapi/openapi.json` the control plane writes, by one CloudFront
  * distribution (origin access control; the bucket stays private). Same origin for the page and the
- * document, so no CORS is needed to load it; "Try it out" calls the APIs, which allow CORS.
+ * document, so no CORS is needed to load it; "Try it out" calls the APIs, which allow CORS. Standard
+ * logs go to the log bucket under `swagger-ui/`.
  */
 import {
   CachePolicy,
@@ -13,9 +14,17 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import {
+  acknowledge,
+  BASIC_EXECUTION_ROLE_FINDING,
+  CDK_HELPER_REASON,
+  wildcardResourceFinding,
+} from '../acknowledgements.ts';
 import { SWAGGER_UI_DIST } from '../paths.ts';
+import { acknowledgeDistribution } from './distribution-findings.ts';
 
 const SWAGGER_UI_PREFIX = 'swagger-ui';
 const OPENAPI_KEY = 'openapi/openapi.json';
@@ -47,8 +56,32 @@ const SWAGGER_INITIALIZER = `window.onload = function () {
 };
 `;
 
+/**
+ * BucketDeployment runs CDK's singleton helper function, whose role CDK grants read on the asset
+ * bucket and read/write on the destination (wildcard actions from CDK's grants) on top of the basic
+ * execution policy, and whose Python runtime CDK picks.
+ */
+function acknowledgeBucketDeployment(files: BucketDeployment, destination: IBucket) {
+  const helper = files.handlerRole.node.scope as IConstruct;
+  const assets = files.node.findAll().filter((c): c is Asset => c instanceof Asset);
+  const findings = [
+    BASIC_EXECUTION_ROLE_FINDING,
+    'AwsSolutions-L1',
+    ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+      (action) => `AwsSolutions-IAM5[Action::${action}]`,
+    ),
+    'AwsSolutions-IAM5[Resource::*]',
+    wildcardResourceFinding(helper, destination.arnForObjects('*')),
+    ...assets.map((asset) => wildcardResourceFinding(helper, asset.bucket.arnForObjects('*'))),
+  ];
+  acknowledge(helper, Object.fromEntries(findings.map((id) => [id, CDK_HELPER_REASON])));
+}
+
 export interface SwaggerUiProps {
   readonly stagingBucket: IBucket;
+  readonly logBucket: IBucket;
+  /** The CLOUDFRONT-scope web ACL to associate, when the webAcl context key is on. */
+  readonly webAclArn?: string;
 }
 
 export class SwaggerUi extends Construct {
@@ -63,6 +96,10 @@ export class SwaggerUi extends Construct {
       comment: 'Personalization APIs Swagger UI',
       priceClass: PriceClass.PRICE_CLASS_100,
       defaultRootObject: 'index.html',
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'swagger-ui/',
+      webAclId: props.webAclArn,
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(bucket, { originPath: `/${SWAGGER_UI_PREFIX}` }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -77,7 +114,7 @@ export class SwaggerUi extends Construct {
         },
       },
     });
-    new BucketDeployment(this, 'Files', {
+    const files = new BucketDeployment(this, 'Files', {
       destinationBucket: bucket,
       destinationKeyPrefix: `${SWAGGER_UI_PREFIX}/`,
       sources: [
@@ -88,6 +125,8 @@ export class SwaggerUi extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
     });
+    acknowledgeDistribution(this.distribution, { webAcl: props.webAclArn !== undefined, ownCertificate: false });
+    acknowledgeBucketDeployment(files, bucket);
     this.url = `https://${this.distribution.distributionDomainName}/`;
   }
 }

@@ -252,7 +252,7 @@ export interface SampleItem {
 }
 
 /** mulberry32: a tiny, fast 32-bit PRNG; same seed, same sequence on every platform. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,11 +1,12 @@
 /**
  * Benchmark of the embedded recommender on the committed sample data: training time, and p50/p99
  * latency of recommend (sample users and a user with 300 history items), related, rerank (50 items)
- * and online learning. Prints one line. Run with `npm run bench:builtin`.
+ * and online learning, and the time to learn 10k/20k/40k events each naming a new user and a new
+ * item (linear when each popularity update is O(log n); it was quadratic). Prints one line. Run with `npm run bench:builtin`.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { trainModel } from '../../data-plane/origins/builtin/model.ts';
+import { Model, trainModel } from '../../data-plane/origins/builtin/model.ts';
 
 const samples = new URL('../../samples/local/', import.meta.url).pathname;
 const ROUNDS = 5_000;
@@ -62,8 +63,16 @@ const learn = measure((i) =>
   ]),
 );
 
+const newItems = [10_000, 20_000, 40_000].map((n) => {
+  const fresh = new Model({ learnNewItems: true });
+  const start = performance.now();
+  // Each event a new user and a new item, as a flood of made-up events would be (with learnNewItems on).
+  for (let i = 0; i < n; i++) fresh.learn([{ userId: `u${i}`, itemId: `new-${i}` }]);
+  return `${n / 1000}k ${(performance.now() - start).toFixed(0)} ms`;
+});
+
 console.log(
   `builtin model (${report.interactions} interactions, ${report.users} users, ${report.items} items): ` +
     `train ${Math.min(...trainings).toFixed(0)} ms | recommend ${recommend} | recommend 300-item history ${heavy} | ` +
-    `related ${related} | rerank 50 ${rerank} | learn 1 event ${learn}`,
+    `related ${related} | rerank 50 ${rerank} | learn 1 event ${learn} | learn new items ${newItems.join(', ')}`,
 );

@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../../data-plane/app.ts';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
 import { assignByHash } from '../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { buildApp } from '../../data-plane/wiring.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 
 const ASSIGNMENTS = 200_000;
@@ -37,7 +37,7 @@ const provider = staticConfigProvider({
   },
 });
 await provider.start();
-const app = createApp({ config: provider, clients: createAwsClients(), logger: silentLogger });
+const app = buildApp({ config: provider, clients: createAwsClients(), logger: silentLogger });
 
 async function requestsPerSecond(eventsPerRequest: number): Promise<number> {
   const body = JSON.stringify({

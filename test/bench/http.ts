@@ -104,7 +104,7 @@ try {
   const serveBase = `http://127.0.0.1:${servePort}`;
   // The embedded default, copied so the exposures of the miss runs go to the temporary folder.
   const config = embeddedDefaultConfig(dir);
-  const serve = start(['cli/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
+  const serve = start(['dist/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
     P13N_DATA_DIR: join(dir, 'data'),
   });
   children.push(serve);

@@ -11,7 +11,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importItems } from '../../data-plane/item-metadata/import/import-items.ts';
+import { importItems } from '../../contracts/item-metadata/import-items.ts';
 import { writeGzipCatalogue } from '../helpers/catalogue.ts';
 
 interface Figures {

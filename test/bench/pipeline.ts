@@ -6,10 +6,10 @@
  * Run with `npm run bench:pipeline`.
  */
 import { performance } from 'node:perf_hooks';
-import { createApp } from '../../data-plane/app.ts';
-import type { ItemMetadata } from '../../data-plane/item-metadata/types.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { OriginResolver } from '../../data-plane/origins/types.ts';
+import { buildApp } from '../../data-plane/wiring.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { catalogueLine } from '../helpers/catalogue.ts';
 import { deviceTypeFromUserAgent } from '../helpers/device-type-context.ts';
 import { swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
@@ -51,7 +51,7 @@ const config = {
   },
 };
 
-const app = createApp({
+const app = buildApp({
   config: swappableConfig(config),
   clients: unusedClients(),
   resolvers: { http: zeroLatencyOrigin },

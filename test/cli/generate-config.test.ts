@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
 
-const bin = new URL('../../cli/p13n.mjs', import.meta.url).pathname;
 const DG = 'arn:aws:personalize:us-east-1:123456789012:dataset-group/shop';
 
 /** Amazon Personalize's JSON protocol, answering the calls the generator makes for one dataset group. */
@@ -44,18 +43,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function p13n(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, AWS_ENDPOINT_URL_PERSONALIZE: endpoint },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const p13n = (...args: string[]) => runCli(args, { AWS_ENDPOINT_URL_PERSONALIZE: endpoint });
 
 describe('p13n generate-config', () => {
   it('prints a valid configuration for the chosen dataset groups, reading Personalize at AWS_ENDPOINT_URL_PERSONALIZE', async () => {

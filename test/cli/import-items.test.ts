@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,27 +7,11 @@ import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocaldbStore } from '../../data-plane/item-metadata/localdb-store.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
+import { runCli } from '../helpers/run-cli.ts';
 import { startS3rver } from '../helpers/s3rver.ts';
 
-const bin = new URL('../../cli/p13n.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'p13n-import-cli-'));
-
-/** Runs the CLI without blocking this process, whose emulators must keep answering. */
-function p13n(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const p13n = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 const configFile = join(dir, 'config.json');
 writeFileSync(
@@ -156,10 +139,10 @@ describe('p13n import-items', () => {
       [[...base, '--namespace', 'shop', '--file', join(dir, 'missing.jsonl')], /cannot read .*missing\.jsonl: ENOENT/],
       [['import-items', '--config', join(dir, 'nope.json'), '--namespace', 'shop', '--file', items], /ENOENT/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => p13n(args)));
-    runs.forEach((run, i) => {
+    for (const [args, message] of cases) {
+      const run = await p13n(args);
       expect(run.status).toBe(2);
-      expect(run.stderr).toMatch(cases[i]?.[1] as RegExp);
-    });
+      expect(run.stderr).toMatch(message);
+    }
   });
 });

@@ -1,13 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 
-const bin = new URL('../../cli/p13n.mjs', import.meta.url).pathname;
-const p13n = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+import { runCli } from '../helpers/run-cli.ts';
+
+const p13n = (...args: string[]) => runCli(args);
 
 describe('p13n openapi', () => {
   it('prints a valid document with the given servers and auth scheme', async () => {
-    const run = p13n(
+    const run = await p13n(
       'openapi',
       'samples/config_simple.json',
       '--server',
@@ -24,12 +24,12 @@ describe('p13n openapi', () => {
     await expect(SwaggerParser.validate(doc)).resolves.toBeTruthy();
   });
 
-  it('exits 2 on a bad --auth value and 1 on an invalid configuration', () => {
-    expect(p13n('openapi', 'samples/config_simple.json', '--auth', 'Basic')).toMatchObject({
+  it('exits 2 on a bad --auth value and 1 on an invalid configuration', async () => {
+    expect(await p13n('openapi', 'samples/config_simple.json', '--auth', 'Basic')).toMatchObject({
       status: 2,
       stderr: expect.stringContaining('--auth must be one of None, ApiKey, OAuth2-Cognito'),
     });
-    expect(p13n('openapi', 'package.json')).toMatchObject({
+    expect(await p13n('openapi', 'package.json')).toMatchObject({
       status: 1,
       stderr: expect.stringContaining('$.namespaces'),
     });

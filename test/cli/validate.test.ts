@@ -1,23 +1,23 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const bin = new URL('../../cli/p13n.mjs', import.meta.url).pathname;
-const p13n = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+import { runCli } from '../helpers/run-cli.ts';
+
+const p13n = (...args: string[]) => runCli(args);
 const dir = mkdtempSync(join(tmpdir(), 'p13n-validate-'));
 
 describe('p13n validate', () => {
-  it('exits 0 with a one-line summary for a valid configuration', () => {
-    const run = p13n('validate', 'samples/config_simple.json');
+  it('exits 0 with a one-line summary for a valid configuration', async () => {
+    const run = await p13n('validate', 'samples/config_simple.json');
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual([
       'samples/config_simple.json: valid (version 1; 1 namespace, 3 recommenders, 3 variations, 1 event target)',
     ]);
   });
 
-  it('exits 1 with one line per problem, each starting with its path', () => {
+  it('exits 1 with one line per problem, each starting with its path', async () => {
     const file = join(dir, 'broken.json');
     writeFileSync(
       file,
@@ -30,7 +30,7 @@ describe('p13n validate', () => {
         },
       }),
     );
-    const run = p13n('validate', file);
+    const run = await p13n('validate', file);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
       '$.namespaces.shop.recommenders.recommend-items.rfy.variations.v.endpointName: Invalid input: expected string, received undefined',
@@ -39,15 +39,21 @@ describe('p13n validate', () => {
     ]);
   });
 
-  it('exits 2 for a missing file, a non-JSON file and a bad command line', () => {
+  it('exits 2 for a missing file, a non-JSON file and a bad command line', async () => {
     const notJson = join(dir, 'not.json');
     writeFileSync(notJson, 'namespaces: {}');
-    expect(p13n('validate', join(dir, 'missing.json'))).toMatchObject({
+    expect(await p13n('validate', join(dir, 'missing.json'))).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/ENOENT/),
     });
-    expect(p13n('validate', notJson)).toMatchObject({ status: 2, stderr: expect.stringMatching(/not valid JSON/) });
-    expect(p13n('validate')).toMatchObject({ status: 2, stderr: expect.stringMatching(/expected exactly one FILE/) });
-    expect(p13n('frobnicate').status).toBe(2);
+    expect(await p13n('validate', notJson)).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/not valid JSON/),
+    });
+    expect(await p13n('validate')).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/expected exactly one FILE/),
+    });
+    expect((await p13n('frobnicate')).status).toBe(2);
   });
 });

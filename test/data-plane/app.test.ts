@@ -1,10 +1,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import type { ItemMetadataStore } from '../../data-plane/item-metadata/types.ts';
 import type { OriginRequest } from '../../data-plane/origins/types.ts';
-import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender } from './helpers.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
+import { appFor, httpConfig, json, startTinyRecommender, type TinyRecommender, UUID_V7 } from './helpers.ts';
 
 let recommender: TinyRecommender;
 let app: Awaited<ReturnType<typeof appFor>>;
@@ -110,7 +110,27 @@ describe('recommend-items', () => {
     const res = await app.request('/recommend-items/retail/by-get/user%20one?numResults=2');
     expect(res.status).toBe(200);
     expect(recommender.requests.at(-1)!.url).toBe('/users/user%20one/recs?n=2');
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }] });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'user one-pick-1' }, { itemId: 'user one-pick-2' }],
+      recommendationId: res.headers.get('x-personalization-recommendation-id'),
+    });
+    expect(res.headers.get('x-personalization-recommendation-id')).toMatch(UUID_V7);
+  });
+
+  it('GETs an old-style URL with placeholders and no method, filled from the request and its query string', async () => {
+    const filter = 'arn:aws:personalize:us-east-1:123456789012:filter/no-shoes';
+    const context = encodeURIComponent('{"device":"Phone"}');
+    const res = await app.request(
+      `/recommend-items/retail/old-style/u%2F1?numResults=2&filter=${filter}&context=${context}`,
+    );
+    expect(res.status).toBe(200);
+    const sent = recommender.requests.at(-1)!;
+    expect(sent.method).toBe('GET');
+    expect(sent.body).toBe('');
+    expect(sent.url).toBe(`/users/u%2F1/recs?n=2&f=${encodeURIComponent(filter)}&ctx=${context}`);
+    expect((await json(res)).itemList).toEqual([{ itemId: 'u/1-pick-1' }, { itemId: 'u/1-pick-2' }]);
+    await app.request('/recommend-items/retail/old-style/u2');
+    expect(recommender.requests.at(-1)!.url).toBe('/users/u2/recs?n=25&f=&ctx=');
   });
 });
 

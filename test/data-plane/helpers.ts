@@ -4,10 +4,13 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppDeps, createApp } from '../../data-plane/app.ts';
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
 import { staticConfigProvider } from '../../data-plane/config/static-provider.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { type AppOptions, buildApp } from '../../data-plane/wiring.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
+import { silentLogger } from '../../shared/logger.ts';
+
+/** A generated recommendationId: UUIDv7 (RFC 9562). */
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface RecordedRequest {
   method: string;
@@ -108,6 +111,11 @@ export function httpConfig(base: string, extra: Record<string, unknown> = {}) {
             'by-get': {
               variations: { get: { type: 'http', method: 'GET', url: `${base}/users/{userId}/recs?n={numResults}` } },
             },
+            'old-style': {
+              variations: {
+                get: { type: 'http', url: `${base}/users/{userId}/recs?n={numResults}&f={filter}&ctx={context}` },
+              },
+            },
             slow: { variations: { slow: { type: 'http', url: `${base}/slow`, timeoutMs: 100 } } },
             throttled: { variations: { t: { type: 'http', url: `${base}/throttle` } } },
             failing: { variations: { f: { type: 'http', url: `${base}/fail` } } },
@@ -128,10 +136,10 @@ export function httpConfig(base: string, extra: Record<string, unknown> = {}) {
 }
 
 /** Builds the app over an in-memory configuration with silent logs; `overrides` replace any dependency. */
-export async function appFor(config: unknown, overrides: Partial<AppDeps> = {}) {
+export async function appFor(config: unknown, overrides: Partial<AppOptions> = {}) {
   const provider = staticConfigProvider(config);
   await provider.start();
-  return createApp({
+  return buildApp({
     config: provider,
     clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1 }),
     logger: silentLogger,

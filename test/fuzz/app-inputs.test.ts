@@ -3,10 +3,13 @@
  * (zero-latency fake origin, static configuration). Whatever arrives, the answer is below 500, every
  * 4xx is a `{type, code, message}` JSON error, and no body carries a stack trace or a file path.
  */
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createApp, MAX_BODY_BYTES } from '../../data-plane/app.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
+import { INFERENCE_QUERY_PARAMETERS } from '../../contracts/inference-query.ts';
+import { MAX_BODY_BYTES } from '../../data-plane/pipeline/inference-routes.ts';
+import { buildApp } from '../../data-plane/wiring.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { fakeOrigin, swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
 
 /** Cases per property; `FUZZ_RUNS=5000 npx vitest run test/fuzz` digs deeper. */
@@ -57,7 +60,7 @@ const config = {
   },
 };
 
-const app = createApp({
+const app = buildApp({
   config: swappableConfig(config),
   clients: unusedClients(),
   resolvers: { http: fakeOrigin().resolver },
@@ -111,16 +114,7 @@ const path = fc
   .tuple(route, fc.array(segment, { maxLength: 4 }))
   .map(([prefix, rest]) => `${prefix}/${rest.join('/')}`.replace(/^\/\//, '/'));
 
-const PARAMS = [
-  'numResults',
-  'filter',
-  'filterValues',
-  'context',
-  'decorateItems',
-  'syntheticUser',
-  'feature',
-  'userId',
-];
+const PARAMS = INFERENCE_QUERY_PARAMETERS;
 
 const queryValue = fc.oneof(
   fc.string({ maxLength: 30 }),

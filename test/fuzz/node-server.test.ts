@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../data-plane/app.ts';
-import { RawHits } from '../../data-plane/cache/raw-hits.ts';
-import { silentLogger } from '../../data-plane/logger.ts';
-import { createNodeServer } from '../../data-plane/node-server.ts';
+import { NodeCacheShortcut } from '../../data-plane/node/cache-shortcut.ts';
+import { createNodeServer } from '../../data-plane/node/server.ts';
+import { buildApp } from '../../data-plane/wiring.ts';
+import { silentLogger } from '../../shared/logger.ts';
 import { fakeOrigin, swappableConfig, unusedClients } from '../helpers/fake-origin.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -32,15 +32,15 @@ beforeAll(async () => {
     },
   });
   // The cache-hit shortcut is on, as in `p13n serve`, so it is fuzzed too.
-  const rawHits = new RawHits({ config });
-  const app = createApp({
+  const shortcut = new NodeCacheShortcut({ config });
+  const app = buildApp({
     config,
-    rawHits,
+    onResponseCached: shortcut.remember,
     clients: unusedClients(),
     resolvers: { http: fakeOrigin().resolver },
     logger: silentLogger,
   });
-  server = createNodeServer(app.fetch, { rawHits });
+  server = createNodeServer(app.fetch, { shortcut });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });

@@ -9,7 +9,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run 'bash test/ensure-chromium.sh' as root (npm test does)`);
+    throw new Error(`${CHROMIUM_PATH} is missing: run 'bash test/setup-machine.sh' as root (.ci/run does)`);
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

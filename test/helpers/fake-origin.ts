@@ -4,13 +4,14 @@
  * hang until aborted, or wait for a gate the test opens. Also a swappable configuration provider and a
  * recording logger, so tests can change the configuration and read the logs.
  */
-import { createAwsClients } from '../../data-plane/aws-clients.ts';
+
 import type { ConfigProvider } from '../../data-plane/config/types.ts';
 import { BadRequestError, OriginFailedError, OriginThrottledError } from '../../data-plane/errors.ts';
-import type { LogAttributes, Logger } from '../../data-plane/logger.ts';
 import type { OriginRequest, OriginResolver } from '../../data-plane/origins/types.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfig } from '../../schema/validate-config.ts';
+import { createAwsClients } from '../../shared/aws-clients.ts';
+import type { LogAttributes, Logger } from '../../shared/logger.ts';
 
 export type OriginBehaviour = 'ok' | 'fail' | 'throttle' | 'hang' | 'bad-request' | 'gate';
 

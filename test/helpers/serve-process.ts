@@ -14,7 +14,7 @@ export interface Running {
 }
 
 export function startServe(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['cli/p13n.mjs', 'serve', ...args], {
+  const child = spawn(process.execPath, ['dist/p13n.mjs', 'serve', ...args], {
     cwd: ROOT,
     env: { ...process.env, P13N_CONFIG: '', PORT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,19 +4,37 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
-import { expectSharedResources, expectSwaggerUi, FUNCTIONS, functionId, logicalId, render } from './expectations.ts';
+import {
+  expectSharedResources,
+  expectSwaggerUi,
+  expectTagged,
+  FUNCTIONS,
+  functionId,
+  logicalId,
+  render,
+} from './expectations.ts';
+import { expectHardening } from './hardening.ts';
 import type { Synthesized } from './synth.ts';
 
 export interface Combination {
   readonly authenticationScheme: 'OAuth2-Cognito' | 'ApiKey' | 'None';
   readonly apiEntryPointType: 'API-Gateway-HTTP' | 'API-Gateway-REST';
-  readonly cacheScheme: 'CloudFront' | 'API-Gateway-Cache' | 'None';
+  readonly cacheScheme: 'CloudFront' | 'API-Gateway-Cache' | 'Both' | 'None';
   /** OAuth2 only: use an existing pool instead of creating one. */
   readonly existingPool?: boolean;
   /** Any spelling the app accepts (Yes|No|true|false, any case). */
   readonly createSwaggerUi: string;
   readonly generateConfigDatasetGroups?: string;
+  /** The webAcl context key (any spelling the app accepts); unset means no web ACL. */
+  readonly webAcl?: string;
+  /** The tableNamePrefixes context key; unset means the default prefix. */
+  readonly tableNamePrefixes?: string;
+  /** The API distribution's own domain (cdnDomainName, with CDN_CERTIFICATE_ARN). */
+  readonly cdnDomainName?: string;
 }
+
+export const CDN_CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
 export const EXISTING_POOL = {
   cognitoUserPoolId: 'eu-central-1_Abc123XYZ',
@@ -98,6 +116,7 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     cacheScheme: 'None',
     createSwaggerUi: 'No',
     generateConfigDatasetGroups: 'retail',
+    tableNamePrefixes: 'Shop_,Catalog_',
   },
   {
     authenticationScheme: 'None',
@@ -106,16 +125,71 @@ export const VALID_COMBINATIONS: readonly Combination[] = [
     createSwaggerUi: 'No',
   },
   { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'None', createSwaggerUi: 'Yes' },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
+    createSwaggerUi: 'Yes',
+    cdnDomainName: 'recs.example.com',
+  },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
+    existingPool: true,
+    createSwaggerUi: 'No',
+  },
+  { authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both', createSwaggerUi: 'No' },
+  {
+    authenticationScheme: 'OAuth2-Cognito',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'Yes',
+    webAcl: 'Yes',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'Both',
+    createSwaggerUi: 'Yes',
+    webAcl: 'Yes',
+  },
+  {
+    authenticationScheme: 'None',
+    apiEntryPointType: 'API-Gateway-HTTP',
+    cacheScheme: 'CloudFront',
+    createSwaggerUi: 'No',
+    webAcl: 'true',
+  },
+  {
+    authenticationScheme: 'ApiKey',
+    apiEntryPointType: 'API-Gateway-REST',
+    cacheScheme: 'API-Gateway-Cache',
+    createSwaggerUi: 'Yes',
+    webAcl: 'yes',
+  },
 ];
+
+/** Our CloudFront distribution fronts the API. */
+export const hasCdn = (c: Combination) => c.cacheScheme === 'CloudFront' || c.cacheScheme === 'Both';
 
 export function describeCombination(c: Combination): string {
   const pool = c.authenticationScheme === 'OAuth2-Cognito' ? (c.existingPool ? ' (existing pool)' : ' (new pool)') : '';
   const seed = c.generateConfigDatasetGroups ? `, config from ${c.generateConfigDatasetGroups}` : '';
-  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}`;
+  const waf = c.webAcl ? `, webAcl ${c.webAcl}` : '';
+  const tables = c.tableNamePrefixes ? `, tables ${c.tableNamePrefixes}` : '';
+  const domain = c.cdnDomainName ? `, domain ${c.cdnDomainName}` : '';
+  return `${c.authenticationScheme}${pool} + ${c.apiEntryPointType} + ${c.cacheScheme}, swagger ${c.createSwaggerUi}${seed}${waf}${tables}${domain}`;
 }
+
+/** Tags every combination deploys with (the resourceTags context key, `key=value,...`). */
+export const RESOURCE_TAGS = { team: 'personalization', 'cost-center': '4711' };
 
 export function contextOf(c: Combination): Record<string, string> {
   const context: Record<string, string> = {
+    resourceTags: Object.entries(RESOURCE_TAGS)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', '),
     applicationName: 'shop',
     environmentName: 'staging',
     timeZone: 'Europe/Paris',
@@ -126,6 +200,10 @@ export function contextOf(c: Combination): Record<string, string> {
   };
   if (c.existingPool) Object.assign(context, { createCognitoResources: 'No', ...EXISTING_POOL });
   if (c.generateConfigDatasetGroups) context.generateConfigDatasetGroups = c.generateConfigDatasetGroups;
+  if (c.webAcl) context.webAcl = c.webAcl;
+  if (c.tableNamePrefixes) context.tableNamePrefixes = c.tableNamePrefixes;
+  if (c.cdnDomainName)
+    Object.assign(context, { cdnDomainName: c.cdnDomainName, cdnCertificateArn: CDN_CERTIFICATE_ARN });
   return context;
 }
 
@@ -140,7 +218,7 @@ function expectAuthentication(s: Synthesized, c: Combination) {
   expect(pools).toBe(createsPool ? 1 : 0);
   if (createsPool) {
     // The pool lives beside the edge function when there is one in us-east-1.
-    const home = c.cacheScheme === 'CloudFront' && s.edge ? s.edge : t;
+    const home = hasCdn(c) && s.edge ? s.edge : t;
     home.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH']),
       GenerateSecret: false,
@@ -170,7 +248,8 @@ function expectAuthentication(s: Synthesized, c: Combination) {
   }
 
   const oauth = c.authenticationScheme === 'OAuth2-Cognito';
-  if (oauth && c.apiEntryPointType === 'API-Gateway-REST') {
+  // Behind CloudFront the edge-auth function checks tokens; a REST authorizer stands alone.
+  if (oauth && c.apiEntryPointType === 'API-Gateway-REST' && !hasCdn(c)) {
     const authorizer = logicalId(t, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
     const arns = t.toJSON().Resources[authorizer].Properties.ProviderARNs.map(render);
     if (c.existingPool) {
@@ -262,7 +341,7 @@ function expectCache(s: Synthesized, c: Combination) {
   const t = s.main;
   const distributions = Object.keys(t.findResources('AWS::CloudFront::Distribution')).length;
   const swagger = ['yes', 'true'].includes(c.createSwaggerUi.toLowerCase()) ? 1 : 0;
-  if (c.cacheScheme === 'CloudFront') {
+  if (hasCdn(c)) {
     expect(distributions).toBe(1 + swagger);
     const cachePolicy = logicalId(t, 'AWS::CloudFront::CachePolicy');
     const originRequestPolicy = logicalId(t, 'AWS::CloudFront::OriginRequestPolicy');
@@ -273,12 +352,25 @@ function expectCache(s: Synthesized, c: Combination) {
     expect(behavior.CachePolicyId).toEqual({ Ref: cachePolicy });
     expect(behavior.OriginRequestPolicyId).toEqual({ Ref: originRequestPolicy });
     const origin = t.toJSON().Resources[cdn].Properties.DistributionConfig.Origins[0];
-    expect(origin.DomainName).toEqual({
-      'Fn::Select': [
-        2,
-        { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(t, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }] },
-      ],
-    });
+    const rest = c.apiEntryPointType === 'API-Gateway-REST';
+    if (rest) {
+      // The stage's regional endpoint (no second, edge-optimized CloudFront), the stage as origin path.
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      // The host of the stage URL https://{api}.execute-api.{region}.{suffix}/{stage}/.
+      expect(origin.DomainName['Fn::Select'][0]).toBe(2);
+      const url = origin.DomainName['Fn::Select'][1]['Fn::Split'][1];
+      expect(render(url)).toBe(
+        `https://{${logicalId(t, 'AWS::ApiGateway::RestApi')}}.execute-api.eu-west-1.{AWS::URLSuffix}/{${logicalId(t, 'AWS::ApiGateway::Stage')}}/`,
+      );
+      expect(origin.OriginPath).toBe('/staging');
+    } else {
+      expect(origin.DomainName).toEqual({
+        'Fn::Select': [
+          2,
+          { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(t, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] }] },
+        ],
+      });
+    }
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: FUNCTIONS.syncCacheSettings,
       Environment: {
@@ -289,12 +381,28 @@ function expectCache(s: Synthesized, c: Combination) {
       },
     });
     t.hasOutput('CdnUrl', {});
+    const viewer = t.toJSON().Resources[cdn].Properties.DistributionConfig.ViewerCertificate;
+    if (c.cdnDomainName) {
+      // Its own domain: the ACM certificate, SNI, and TLS 1.2 at least (TLSv1.2_2021).
+      expect(t.toJSON().Resources[cdn].Properties.DistributionConfig.Aliases).toEqual([c.cdnDomainName]);
+      expect(viewer).toEqual({
+        AcmCertificateArn: CDN_CERTIFICATE_ARN,
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      });
+      expect(t.findOutputs('CdnUrl').CdnUrl!.Value).toBe(`https://${c.cdnDomainName}/`);
+      t.hasOutput('CdnAliasTarget', {});
+    } else {
+      expect(viewer).toBeUndefined();
+      expect(t.findOutputs('CdnAliasTarget')).toEqual({});
+    }
     t.hasOutput('CachePolicyId', {});
     t.hasOutput('OriginRequestPolicyId', {});
     // The OpenAPI servers list the CDN first.
     const openApi = t.toJSON().Resources[functionId(t, FUNCTIONS.generateOpenApi)].Properties;
-    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toBe(
-      `https://{${cdn}.DomainName}/,{${logicalId(t, 'AWS::ApiGatewayV2::Api')}.ApiEndpoint}/`,
+    const cdnUrl = c.cdnDomainName ? `https://${c.cdnDomainName}/` : `https://{${cdn}.DomainName}/`;
+    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toMatch(
+      new RegExp(`^${cdnUrl.replace(/[.{}]/g, '\\$&')},.*${rest ? 'execute-api' : 'ApiEndpoint'}`),
     );
 
     const associations = behavior.LambdaFunctionAssociations;
@@ -304,7 +412,8 @@ function expectCache(s: Synthesized, c: Combination) {
       expectEdgeFunction(s, c);
     } else {
       expect(associations).toBeUndefined();
-      expect(s.edge).toBeUndefined();
+      // Only the CloudFront web ACL needs the us-east-1 stack then.
+      if (!c.webAcl) expect(s.edge).toBeUndefined();
     }
   } else {
     expect(distributions).toBe(swagger);
@@ -316,7 +425,7 @@ function expectCache(s: Synthesized, c: Combination) {
 
   if (c.apiEntryPointType === 'API-Gateway-REST') {
     const stage = t.toJSON().Resources[logicalId(t, 'AWS::ApiGateway::Stage')].Properties;
-    if (c.cacheScheme === 'API-Gateway-Cache') {
+    if (c.cacheScheme === 'API-Gateway-Cache' || c.cacheScheme === 'Both') {
       expect(stage.CacheClusterEnabled).toBe(true);
       expect(stage.CacheClusterSize).toBe('0.5');
       expect(stage.MethodSettings).toEqual(
@@ -348,7 +457,9 @@ function expectEdgeFunction(s: Synthesized, c: Combination) {
   expect(s.edge).toBeDefined();
   const edge = s.edge!;
   expect(s.stacks.edge!.region).toBe('us-east-1');
-  const fnId = logicalId(edge, 'AWS::Lambda::Function');
+  const fnId = logicalId(edge, 'AWS::Lambda::Function', {
+    Description: 'Personalization APIs: verifies Cognito JWTs on viewer requests',
+  });
   const fn = edge.toJSON().Resources[fnId].Properties;
   expect(fn.Runtime).toBe('nodejs22.x');
   expect(fn.Handler).toBe('index.handler');
@@ -378,4 +489,6 @@ export function expectCombination(s: Synthesized, c: Combination) {
   expectEntryPoint(s, c);
   expectCache(s, c);
   expectSwaggerUi(s);
+  expectHardening(s, c);
+  expectTagged(s, RESOURCE_TAGS);
 }

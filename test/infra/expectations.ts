@@ -19,6 +19,11 @@ export function logicalId(template: Template, type: string, properties: Record<s
   return found[0]!;
 }
 
+/** The staging bucket: the one bucket that writes server access logs (the other one receives them). */
+export function stagingBucketId(template: Template): string {
+  return logicalId(template, 'AWS::S3::Bucket', { LoggingConfiguration: Match.anyValue() });
+}
+
 function resource(template: Template, id: string): Resource {
   return template.toJSON().Resources[id] as Resource;
 }
@@ -87,12 +92,13 @@ function expectScoped(statements: Array<Record<string, any>>, allowedStar: RegEx
 
 export function expectSharedResources(s: Synthesized) {
   const t = s.main;
-  const bucket = logicalId(t, 'AWS::S3::Bucket');
+  const bucket = stagingBucketId(t);
   t.hasResourceProperties('Custom::S3BucketNotifications', {
     BucketName: { Ref: bucket },
     NotificationConfiguration: { EventBridgeConfiguration: {} },
   });
-  t.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  // The staging bucket and the access-log bucket are emptied when the stack goes.
+  t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
 
   // AppConfig: both validators, the strategy, names from the context.
   const validator = functionId(t, FUNCTIONS.validator);
@@ -145,7 +151,7 @@ function expectDataPlane(s: Synthesized) {
   const t = s.main;
   const fn = functionId(t, FUNCTIONS.dataPlane);
   const props = resource(t, fn).Properties!;
-  expect(props.Runtime).toBe('nodejs22.x');
+  expect(props.Runtime).toBe('nodejs24.x');
   expect(props.Architectures).toEqual(['x86_64']);
   expect(props.Handler).toBe('index.handler');
   expect(props.Layers).toHaveLength(1);
@@ -160,7 +166,7 @@ function expectDataPlane(s: Synthesized) {
     P13N_APPCONFIG_APPLICATION: app,
     P13N_APPCONFIG_ENVIRONMENT: environment,
     P13N_APPCONFIG_PROFILE: profile,
-    P13N_STAGING_BUCKET: { Ref: logicalId(t, 'AWS::S3::Bucket') },
+    P13N_STAGING_BUCKET: { Ref: stagingBucketId(t) },
     P13N_DEFAULT_TIME_ZONE: s.settings.timeZone,
     P13N_DATA_DIR: '/tmp/p13n',
     POWERTOOLS_SERVICE_NAME: 'personalization-apis-data-plane',
@@ -188,8 +194,21 @@ function expectDataPlane(s: Synthesized) {
   expect(r('PersonalizeEvents')).toEqual([regional('personalize', 'event-tracker/*')]);
   expect(r('InvokeRecommenderFunctions')).toEqual([regional('lambda', 'function:*')]);
   expect(r('InvokeSageMakerEndpoints')).toEqual([regional('sagemaker', 'endpoint/*')]);
-  expect(r('ReadItemMetadataTables')).toEqual([regional('dynamodb', 'table/PersonalizationApiItemMetadata_*')]);
-  const bucket = logicalId(t, 'AWS::S3::Bucket');
+  // Functions and endpoints are named only in the runtime configuration: only tagged ones are invocable.
+  for (const sid of ['InvokeRecommenderFunctions', 'InvokeSageMakerEndpoints']) {
+    expect(statement(statements, sid).Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/personalization-apis': s.settings.applicationName },
+    });
+  }
+  expect(r('ReadItemMetadataTables')).toEqual(
+    s.settings.tableNamePrefixes.map((prefix) => regional('dynamodb', `table/${prefix}*`)),
+  );
+  // A new configuration reaches warm functions within 45 s: agent poll + data-plane poll of the agent.
+  const agentPoll = Number(env.AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS);
+  const dataPlanePoll = Number(env.P13N_CONFIG_POLL_INTERVAL_SECONDS);
+  expect(agentPoll).toBeGreaterThanOrEqual(15);
+  expect(agentPoll + dataPlanePoll).toBeLessThan(45);
+  const bucket = stagingBucketId(t);
   expect(r('ReadLocalDbs')).toEqual([`{${bucket}.Arn}/localdbs/*`]);
   expect(statement(statements, 'ListLocalDbs').Condition).toEqual({ StringLike: { 's3:prefix': ['localdbs/*'] } });
   expect(r('PutKinesisRecords')).toEqual([regional('kinesis', 'stream/*')]);
@@ -202,21 +221,23 @@ function expectDataPlane(s: Synthesized) {
 
 function expectControlPlaneRoles(s: Synthesized) {
   const t = s.main;
-  const bucket = logicalId(t, 'AWS::S3::Bucket');
+  const bucket = stagingBucketId(t);
   const openApi = roleStatements(t, functionId(t, FUNCTIONS.generateOpenApi));
   expectScoped(openApi);
   expect(asList(statement(openApi, 'WriteOpenApi').Resource).map(render)).toEqual([`{${bucket}.Arn}/openapi/*`]);
 
   const tables = roleStatements(t, functionId(t, FUNCTIONS.syncDynamoDbTables));
   expectScoped(tables);
-  expect(asList(statement(tables, 'ManageItemMetadataTables').Resource).map(render)).toEqual([
-    `arn:{AWS::Partition}:dynamodb:${s.stacks.main.region}:${s.stacks.main.account}:table/PersonalizationApiItemMetadata_*`,
-  ]);
+  const tableArns = s.settings.tableNamePrefixes.map(
+    (prefix) => `arn:{AWS::Partition}:dynamodb:${s.stacks.main.region}:${s.stacks.main.account}:table/${prefix}*`,
+  );
+  expect(asList(statement(tables, 'ManageItemMetadataTables').Resource).map(render)).toEqual(tableArns);
 
   const load = roleStatements(t, functionId(t, FUNCTIONS.loadItemMetadata));
   expectScoped(load);
   expect(asList(statement(load, 'ReadImports').Resource).map(render)).toEqual([`{${bucket}.Arn}/import/*`]);
   expect(asList(statement(load, 'WriteLocalDbs').Resource).map(render)).toEqual([`{${bucket}.Arn}/localdbs/*`]);
+  expect(asList(statement(load, 'LoadItemMetadataTables').Resource).map(render)).toEqual(tableArns);
 
   const cache = roleStatements(t, functionId(t, FUNCTIONS.syncCacheSettings));
   expectScoped(cache);
@@ -254,7 +275,7 @@ function expectStateMachines(s: Synthesized) {
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
       detail: {
-        bucket: { name: [{ Ref: logicalId(t, 'AWS::S3::Bucket') }] },
+        bucket: { name: [{ Ref: stagingBucketId(t) }] },
         object: { key: [{ prefix: 'import/' }] },
       },
     },
@@ -271,10 +292,8 @@ function expectStateMachines(s: Synthesized) {
       .flatMap((p) => (p as Resource).Properties!.PolicyDocument.Statement)
       .filter((st: any) => asList(st.Action).includes('lambda:InvokeFunction'))
       .flatMap((st: any) => asList(st.Resource).map(render));
-    const expected = fns.flatMap((d) => {
-      const id = functionId(t, d);
-      return [`{${id}.Arn}`, `{${id}.Arn}:*`];
-    });
+    // The definitions call unqualified ARNs: no version or alias (`:*`) is granted.
+    const expected = fns.map((d) => `{${functionId(t, d)}.Arn}`);
     expect(invoke.sort()).toEqual(expected.sort());
   }
 }
@@ -313,7 +332,7 @@ export function expectSwaggerUi(s: Synthesized) {
   const t = s.main;
   if (s.settings.createSwaggerUi) {
     t.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DestinationBucketName: { Ref: logicalId(t, 'AWS::S3::Bucket') },
+      DestinationBucketName: { Ref: stagingBucketId(t) },
       DestinationBucketKeyPrefix: 'swagger-ui/',
       Prune: true,
     });
@@ -328,5 +347,28 @@ export function expectSwaggerUi(s: Synthesized) {
   } else {
     t.resourceCountIs('Custom::CDKBucketDeployment', 0);
     expect(t.findOutputs('SwaggerUiUrl')).toEqual({});
+  }
+}
+
+/**
+ * Types CloudFormation cannot tag (or whose tags API Gateway, CloudFront and IAM keep elsewhere), and
+ * CDK's own custom-resource providers: raw CloudFormation resources that CDK's tagging does not reach
+ * and that only run during deployments.
+ */
+const UNTAGGABLE =
+  /^(Custom::|AWS::(ApiGateway::(Account|Authorizer|Deployment|GatewayResponse|Method|RequestValidator|Resource|UsagePlanKey)|ApiGatewayV2::(Authorizer|Integration|Route)|AppConfig::HostedConfigurationVersion|CloudFront::(CachePolicy|OriginAccessControl|OriginRequestPolicy)|Cognito::UserPoolClient|IAM::Policy|Lambda::(LayerVersion|Permission|Version)|S3::BucketPolicy|WAFv2::WebACLAssociation)$)/;
+const CDK_PROVIDER = /^Custom(S3AutoDeleteObjects|CrossRegion\w+)CustomResourceProvider/;
+
+/** Every taggable resource of every stack carries each of `tags` (list or map form). */
+export function expectTagged(s: Synthesized, tags: Record<string, string>) {
+  for (const template of [s.main, ...(s.edge ? [s.edge] : [])]) {
+    for (const [id, r] of Object.entries(template.toJSON().Resources) as Array<[string, Resource]>) {
+      if (UNTAGGABLE.test(r.Type) || CDK_PROVIDER.test(id)) continue;
+      const raw = r.Properties?.Tags ?? r.Properties?.UserPoolTags;
+      const found: Record<string, string> = Array.isArray(raw)
+        ? Object.fromEntries(raw.map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]))
+        : (raw ?? {});
+      expect(found, `tags of ${id} (${r.Type})`).toMatchObject(tags);
+    }
   }
 }

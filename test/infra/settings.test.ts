@@ -35,6 +35,8 @@ const SUPPORTED = new Set([
   'ApiKey/API-Gateway-REST/None',
   'None/API-Gateway-REST/API-Gateway-Cache',
   'None/API-Gateway-REST/None',
+  'OAuth2-Cognito/API-Gateway-REST/Both',
+  'None/API-Gateway-REST/Both',
 ]);
 
 describe('deployment settings', () => {
@@ -52,7 +54,55 @@ describe('deployment settings', () => {
       generateConfigDatasetGroups: undefined,
       createSwaggerUi: true,
       appConfigExtensionLayerArn: undefined,
+      experimentAnalytics: false,
+      tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
+      webAcl: false,
+      resourceTags: {},
+      cdnDomain: undefined,
     });
+  });
+
+  test('cdnDomainName needs cdnCertificateArn (a us-east-1 ACM ARN) and a CloudFront cache scheme', () => {
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123';
+    expect(parse({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn }).cdnDomain).toEqual({
+      name: 'api.example.com',
+      certificateArn: arn,
+    });
+    expect(problems({ cdnDomainName: 'api.example.com' })).toContain(
+      'cdnDomainName: cdnDomainName and cdnCertificateArn go together',
+    );
+    expect(
+      problems({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn.replace('us-east-1', 'eu-west-1') }),
+    ).toContain('cdnCertificateArn: expected an ACM certificate ARN in us-east-1');
+    expect(problems({ cdnDomainName: 'api.example.com', cdnCertificateArn: arn, cacheScheme: 'None' })).toContain(
+      "cdnDomainName: needs cacheScheme CloudFront or Both, got 'None'",
+    );
+  });
+
+  test('resourceTags reads key=value pairs or an object from cdk.json, and rejects bad tags by name', () => {
+    expect(parse({ resourceTags: 'team=shop, cost-center = 42 ,env=' }).resourceTags).toEqual({
+      team: 'shop',
+      'cost-center': '42',
+      env: '',
+    });
+    expect(parse({ resourceTags: { Project: 'p13n' } }).resourceTags).toEqual({ Project: 'p13n' });
+    expect(problems({ resourceTags: 'team' })).toContain(
+      "resourceTags: expected key=value pairs separated by commas, got 'team'",
+    );
+    expect(problems({ resourceTags: 'aws:owner=me' })).toContain("resourceTags: invalid tag key 'aws:owner'");
+  });
+
+  test('tableNamePrefixes lists the prefixes IAM allows; webAcl reads like the other yes/no keys', () => {
+    expect(parse({ tableNamePrefixes: ' Shop_, PersonalizationApiItemMetadata_ ,' }).tableNamePrefixes).toEqual([
+      'Shop_',
+      'PersonalizationApiItemMetadata_',
+    ]);
+    expect(problems({ tableNamePrefixes: 'ok_,not ok' })).toContain(
+      'tableNamePrefixes: expected comma-separated DynamoDB table name prefixes',
+    );
+    expect(problems({ tableNamePrefixes: ',' })).toContain('tableNamePrefixes: expected comma-separated');
+    expect(parse({ webAcl: 'Yes' }).webAcl).toBe(true);
+    expect(problems({ webAcl: 'sometimes' })).toContain("webAcl: expected Yes | No | true | false, got 'sometimes'");
   });
 
   test.each([
@@ -76,7 +126,7 @@ describe('deployment settings', () => {
   });
 
   test.each([
-    ['authenticationScheme', 'Oauth2', 'expected one of OAuth2-Cognito | ApiKey | None'],
+    ['authenticationScheme', 'Oauth2', 'expected one of None | ApiKey | OAuth2-Cognito'],
     ['apiEntryPointType', 'API-Gateway-WebSocket', 'expected one of API-Gateway-HTTP | API-Gateway-REST'],
     ['cacheScheme', 'Redis', 'expected one of CloudFront | API-Gateway-Cache | Both | None'],
     ['timeZone', 'Mars/Olympus', 'expected an IANA time zone name'],
@@ -109,14 +159,22 @@ describe('deployment settings', () => {
     );
   });
 
-  test.each(['CloudFront', 'Both'])(
-    'REST with cacheScheme %s says REST allows only API-Gateway-Cache or None',
-    (cacheScheme) => {
-      expect(problems({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme })).toContain(
-        `cacheScheme: API-Gateway-REST allows only API-Gateway-Cache or None, got '${cacheScheme}'`,
-      );
-    },
-  );
+  test('REST with cacheScheme CloudFront says REST allows only API-Gateway-Cache, Both or None', () => {
+    expect(
+      problems({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'CloudFront' }),
+    ).toContain("cacheScheme: API-Gateway-REST allows only API-Gateway-Cache, Both or None, got 'CloudFront'");
+  });
+
+  test('ApiKey with cacheScheme Both says why CloudFront cannot front it', () => {
+    expect(
+      problems({ authenticationScheme: 'ApiKey', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both' }),
+    ).toContain('cacheScheme: ApiKey allows only API-Gateway-Cache or None: behind CloudFront');
+  });
+
+  test('Both on REST means CloudFront and the stage cache', () => {
+    const s = parse({ authenticationScheme: 'None', apiEntryPointType: 'API-Gateway-REST', cacheScheme: 'Both' });
+    expect([s.cloudFront, s.apiGatewayCache]).toEqual([true, true]);
+  });
 
   test.each(['API-Gateway-Cache', 'Both'])(
     'HTTP with cacheScheme %s says HTTP APIs have no stage cache',
@@ -179,7 +237,7 @@ describe('deployment settings', () => {
     await expect(run).rejects.toMatchObject({
       code: expect.any(Number),
       stderr: expect.stringContaining(
-        "cacheScheme: API-Gateway-REST allows only API-Gateway-Cache or None, got 'CloudFront'",
+        "cacheScheme: API-Gateway-REST allows only API-Gateway-Cache, Both or None, got 'CloudFront'",
       ),
     });
   }, 120_000);

@@ -51,6 +51,8 @@ export function synthDataPlaneAsset(): DataPlaneAsset {
     },
     stagingBucket: new Bucket(stack, 'Staging'),
     timeZone: 'UTC',
+    applicationName: 'shop',
+    tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
   });
   const assembly = app.synth();
   const template = assembly.getStackByName('Bundle').template as { Resources: Record<string, any> };

@@ -82,7 +82,9 @@ describe('resolveConfig', () => {
         valueMappings: [{ operator: 'starts-with', value: 'i', mapTo: 'Apple' }],
       },
     ]);
-    expect(first?.autoContext.season?.rules).toEqual([{ type: 'season', valueMappings: undefined }]);
+    expect(first?.autoContext.season?.rules).toEqual([
+      { type: 'season', valueMappings: undefined, seasonBoundaries: 'solstice' },
+    ]);
     expect(Object.keys(second?.autoContext ?? {})).toEqual(['device', 'season', 'hour']);
   });
 

@@ -121,9 +121,9 @@ const invalidCases: Case[] = [
   ],
   [
     'http with an unknown placeholder',
-    (c) => (rfy(c).variations.a = { type: 'http', url: 'http://x/{user}', method: 'GET' }),
+    (c) => (rfy(c).variations.a = { type: 'http', url: 'http://x/{user}/{userId}?q={query}', method: 'GET' }),
     `${REC}.variations.a.url`,
-    /unknown placeholder \{user\}/,
+    /^unknown placeholders \{user\}, \{query\}; known: \{userId\}, /,
   ],
   [
     'http method PUT',
@@ -374,6 +374,24 @@ describe('warnings do not fail validation', () => {
     expect(result.warnings.map((w) => w.path)).toEqual([
       `${REC}.experiments`,
       '$.namespaces.shop.recommenders.related-items.empty.variations',
+      ...result.warnings.filter((w) => w.path.endsWith('.recordFormat')).map((w) => w.path),
+    ]);
+  });
+
+  it('says which record format a Kinesis or Firehose target uses when recordFormat is not set', () => {
+    const config = base();
+    config.namespaces.shop.eventTargets = [
+      { type: 'kinesis-stream', streamName: 'a' },
+      { type: 'kinesis-firehose', streamName: 'b', recordFormat: 'request' },
+    ];
+    const result = validateConfig(config);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.filter((w) => w.path.includes('eventTargets'))).toEqual([
+      {
+        path: '$.namespaces.shop.eventTargets[0].recordFormat',
+        message:
+          "not set: sends 'records' (one JSON line per event, conversion and exposure); set 'request' for the old service's one document per request",
+      },
     ]);
   });
 });

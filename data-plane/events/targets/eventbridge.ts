@@ -6,6 +6,7 @@
  */
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
+import { isRetryableAwsError } from '../../../shared/aws-errors.ts';
 import type { EventsRecord } from '../records.ts';
 import { isRetryable, PartialDeliveryError } from '../retryable.ts';
 import type { EventTarget, TargetClients } from './types.ts';
@@ -20,9 +21,6 @@ export const DETAIL_TYPES: Record<EventsRecord['kind'], string> = {
   exposure: 'Personalization Experiment Exposure',
   conversion: 'Personalization Experiment Conversion',
 };
-
-/** Error codes EventBridge reports per entry that are worth another attempt. */
-const RETRYABLE_ENTRY_CODES = new Set(['ThrottlingException', 'InternalFailure', 'InternalException']);
 
 const errorName = (err: unknown) => (err instanceof Error ? err.name : 'Error');
 
@@ -54,7 +52,7 @@ export function eventBridgeTarget(config: Config, clients: TargetClients): Event
           if (!response.FailedEntryCount) return [];
           return chunk.flatMap((record, i) => {
             const code = response.Entries?.[i]?.ErrorCode;
-            return code ? [{ record, code, retryable: RETRYABLE_ENTRY_CODES.has(code) }] : [];
+            return code ? [{ record, code, retryable: isRetryableAwsError({ name: code }) }] : [];
           });
         }),
       );

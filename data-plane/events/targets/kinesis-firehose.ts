@@ -5,7 +5,7 @@
  */
 import { PutRecordCommand } from '@aws-sdk/client-firehose';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
-import { type EventTarget, jsonLines, type TargetClients } from './types.ts';
+import { type EventTarget, streamPayload, type TargetClients } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-firehose' }>;
 
@@ -18,11 +18,12 @@ export function kinesisFirehoseTarget(config: Config, clients: TargetClients): E
   return {
     name: `kinesis-firehose:${config.streamName}`,
     async send(batch) {
-      if (batch.records.length === 0) return;
+      const data = streamPayload(batch, config.recordFormat);
+      if (!data) return;
       await clients.firehose().send(
         new PutRecordCommand({
           DeliveryStreamName: config.streamName,
-          Record: { Data: Buffer.from(jsonLines(batch), 'utf8') },
+          Record: { Data: data },
         }),
       );
     },

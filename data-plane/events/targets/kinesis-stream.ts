@@ -5,7 +5,7 @@
  */
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
-import { type EventTarget, jsonLines, type TargetClients } from './types.ts';
+import { type EventTarget, streamPayload, type TargetClients } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-firehose' }>;
 
@@ -18,12 +18,13 @@ export function kinesisStreamTarget(config: Config, clients: TargetClients): Eve
   return {
     name: `kinesis-stream:${config.streamName}`,
     async send(batch) {
-      if (batch.records.length === 0) return;
+      const data = streamPayload(batch, config.recordFormat);
+      if (!data) return;
       await clients.kinesis().send(
         new PutRecordCommand({
           StreamName: config.streamName,
           PartitionKey: batch.partitionKey,
-          Data: Buffer.from(jsonLines(batch), 'utf8'),
+          Data: data,
         }),
       );
     },

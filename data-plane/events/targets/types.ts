@@ -8,6 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import type { RecordFormat } from '../../../schema/config-schema.ts';
 import type { LearnEvent } from '../../origins/builtin/model.ts';
 import type { EventBatch } from '../records.ts';
 import type { FileAppender } from './file-appender.ts';
@@ -34,4 +35,15 @@ export interface TargetClients {
 /** The batch's records as JSON lines, each line ending with a newline. */
 export function jsonLines(batch: EventBatch): string {
   return batch.records.map((r) => `${JSON.stringify(r)}\n`).join('');
+}
+
+/**
+ * What a Kinesis or Firehose target puts for a batch: its records as JSON lines (`records`, the
+ * default), or the request document the old service sent (`request`), newline-terminated. A batch with
+ * no request (an exposure of a served response) has nothing in the request format: undefined.
+ */
+export function streamPayload(batch: EventBatch, format: RecordFormat | undefined): Buffer | undefined {
+  if (format === 'request')
+    return batch.request ? Buffer.from(`${JSON.stringify(batch.request)}\n`, 'utf8') : undefined;
+  return batch.records.length === 0 ? undefined : Buffer.from(jsonLines(batch), 'utf8');
 }

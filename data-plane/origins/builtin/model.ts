@@ -18,9 +18,15 @@
  *
  * Online learning touches only the user's history, the new item's pairs and their neighbour lists:
  * O(window · maxNeighbours) per new (user, item), no retraining.
+ *
+ * Events come from clients, so learning is bounded: only items the model already knows (from its
+ * training data, or vouched for by the caller, e.g. found in the catalogue) are learned unless
+ * `learnNewItems` is set, and then at most `maxItems`; one user adds at most MAX_ITEM_WEIGHT to an
+ * item's popularity; at most `maxUsers` users are remembered, the least recently active forgotten.
  */
 import { performance } from 'node:perf_hooks';
 import { type Interaction, readInteractionsCsv, type SkippedLine } from './interactions-csv.ts';
+import { PopularityIndex } from './popularity-index.ts';
 import { topK } from './top-k.ts';
 
 export type Algorithm = 'cooccurrence' | 'popularity';
@@ -51,6 +57,23 @@ export interface ModelOptions {
   popularityHalfLifeDays?: number;
   /** Milliseconds since the epoch; stamps events that carry no timestamp (default Date.now). */
   clock?: () => number;
+  /** Learn events for items the model has never seen (default false: such events are ignored). */
+  learnNewItems?: boolean;
+  /** Items the model holds at most; events for further new items are ignored (default 1,000,000). */
+  maxItems?: number;
+  /** Users remembered at most; the least recently active is forgotten first (default 100,000). */
+  maxUsers?: number;
+}
+
+export interface LearnOptions {
+  /** New item IDs to learn even without `learnNewItems` (e.g. found in the namespace's catalogue). */
+  newItems?: ReadonlySet<string>;
+}
+
+export interface LearnReport {
+  learned: number;
+  /** Events for unknown items (or past `maxItems`), or without a user or item. */
+  ignored: number;
 }
 
 export interface RecommendOptions {
@@ -118,6 +141,9 @@ export class Model {
   private readonly maxHistory: number;
   private readonly popularityHalfLife?: number;
   private readonly clock: () => number;
+  private readonly learnNewItems: boolean;
+  private readonly maxItems: number;
+  private readonly maxUsers: number;
   private readonly recency: Float64Array;
 
   private readonly ids: string[] = [];
@@ -127,9 +153,8 @@ export class Model {
   /** Users who interacted with each item. */
   private readonly userCount: number[] = [];
   private readonly popularity: number[] = [];
-  /** Item indexes by popularity (best first) and each item's position in that order. */
-  private readonly popularOrder: number[] = [];
-  private readonly popularPos: number[] = [];
+  /** Item indexes by popularity, best first. */
+  private readonly popular = new PopularityIndex((a, b) => this.morePopular(a, b));
   /** Event time popularity weights are relative to (seconds); set by the first event when decaying. */
   private popularityEpoch?: number;
   /** Co-occurrence counts per item, and the neighbour lists (index, count) picked from them. */
@@ -158,24 +183,34 @@ export class Model {
       this.popularityHalfLife = options.popularityHalfLifeDays * 86_400;
     }
     this.clock = options.clock ?? Date.now;
+    this.learnNewItems = options.learnNewItems ?? false;
+    this.maxItems = positiveInt('maxItems', options.maxItems, 1_000_000);
+    this.maxUsers = positiveInt('maxUsers', options.maxUsers, 100_000);
     this.recency = new Float64Array(SCORED_HISTORY);
     for (let r = 0; r < SCORED_HISTORY; r++) this.recency[r] = 0.5 ** (r / HISTORY_HALF_LIFE);
   }
 
   /**
    * Learns events as they happen: cheap, incremental, in the order given. Events without a user or
-   * item ID are ignored.
+   * item ID, and events for items the model may not learn (see the class comment), are ignored.
    */
-  learn(events: readonly LearnEvent[]): void {
+  learn(events: readonly LearnEvent[], options: LearnOptions = {}): LearnReport {
+    let learned = 0;
     for (const event of events) {
       if (!event.userId || !event.itemId) continue;
+      const known = this.index.get(event.itemId);
+      if (known === undefined) {
+        const allowed = this.learnNewItems || options.newItems?.has(event.itemId) === true;
+        if (!allowed || this.ids.length >= this.maxItems) continue;
+      }
+      learned++;
       const timestamp =
         event.timestamp !== undefined && Number.isFinite(event.timestamp) ? event.timestamp : this.clock() / 1000;
-      const item = this.itemIndex(event.itemId);
+      const item = known ?? this.itemIndex(event.itemId);
       const weight = this.weightOf(event.eventType);
-      this.addPopularity(item, weight, timestamp);
-      this.bubbleUp(item);
       const history = this.historyOf(event.userId);
+      this.addPopularity(item, this.countedWeight(history, item, weight), timestamp);
+      this.popular.update(item);
       const isNew = !history.has(item);
       if (isNew && this.algorithm === 'cooccurrence') {
         let skip = history.size - COOCCURRENCE_WINDOW;
@@ -189,6 +224,7 @@ export class Model {
       }
       this.addToHistory(history, item, weight);
     }
+    return { learned, ignored: events.length - learned };
   }
 
   /**
@@ -203,8 +239,8 @@ export class Model {
     for (const { row } of ordered) {
       const item = this.itemIndex(row.itemId);
       const weight = this.weightOf(row.eventType);
-      this.addPopularity(item, weight, row.timestamp);
       const history = this.historyOf(row.userId);
+      this.addPopularity(item, this.countedWeight(history, item, weight), row.timestamp);
       if (!history.has(item)) {
         let sequence = sequences.get(row.userId);
         if (!sequence) {
@@ -215,11 +251,13 @@ export class Model {
       }
       this.addToHistory(history, item, weight);
     }
-    this.popularOrder.sort((a, b) => (this.morePopular(a, b) ? -1 : 1));
-    this.popularOrder.forEach((item, pos) => {
-      this.popularPos[item] = pos;
-    });
+    this.popular.rebuild();
     if (this.algorithm === 'cooccurrence') this.countCooccurrences([...sequences.values()]);
+  }
+
+  /** Whether the model knows the item (from training or learning). */
+  has(itemId: string): boolean {
+    return this.index.has(itemId);
   }
 
   /** Users and items the model knows. */
@@ -305,8 +343,7 @@ export class Model {
     this.index.set(itemId, item);
     this.userCount.push(0);
     this.popularity.push(0);
-    this.popularPos.push(this.popularOrder.length);
-    this.popularOrder.push(item);
+    this.popular.add(item);
     this.counts.push(new Map());
     this.neighbours.push([]);
     this.neighbourCounts.push([]);
@@ -322,13 +359,21 @@ export class Model {
     return item;
   }
 
+  /** The user's history, now the most recently active; a new user may push out the least recent one. */
   private historyOf(userId: string): Map<number, number> {
     let history = this.users.get(userId);
-    if (!history) {
+    if (history) this.users.delete(userId);
+    else {
       history = new Map();
-      this.users.set(userId, history);
+      if (this.users.size >= this.maxUsers) this.users.delete(this.users.keys().next().value as string);
     }
+    this.users.set(userId, history);
     return history;
+  }
+
+  /** What an event adds to its item's popularity: one user adds at most MAX_ITEM_WEIGHT per item. */
+  private countedWeight(history: Map<number, number>, item: number, weight: number): number {
+    return Math.max(0, Math.min(weight, MAX_ITEM_WEIGHT - (history.get(item) ?? 0)));
   }
 
   /** Adds weight to a user's item and makes it the most recent; a first interaction counts the user. */
@@ -397,20 +442,6 @@ export class Model {
       amount = weight * 2 ** exponent;
     }
     this.popularity[item] = (this.popularity[item] as number) + amount;
-  }
-
-  /** Restores the popularity order after an item's popularity grew: it can only move up. */
-  private bubbleUp(item: number): void {
-    let pos = this.popularPos[item] as number;
-    while (pos > 0) {
-      const ahead = this.popularOrder[pos - 1] as number;
-      if (!this.morePopular(item, ahead)) break;
-      this.popularOrder[pos] = ahead;
-      this.popularPos[ahead] = pos;
-      pos--;
-    }
-    this.popularOrder[pos] = item;
-    this.popularPos[item] = pos;
   }
 
   private morePopular(a: number, b: number): boolean {
@@ -545,7 +576,7 @@ export class Model {
 
   /** Final score of an item from its affinity in the scratch space (0 when untouched) and its popularity. */
   private blend(item: number, maxAffinity: number): number {
-    const top = this.popularOrder[0];
+    const top = this.popular.top();
     const maxPopularity = top === undefined ? 0 : (this.popularity[top] as number);
     const popularity = maxPopularity > 0 ? (this.popularity[item] as number) / maxPopularity : 0;
     if (this.algorithm === 'popularity') return popularity;
@@ -565,7 +596,7 @@ export class Model {
     const maxAffinity = this.maxScratch();
     const candidates = this.touched.filter((item) => !excluded(item));
     let untouched = 0;
-    for (const item of this.popularOrder) {
+    for (const item of this.popular.descending()) {
       if (untouched >= n) break;
       if (this.marked[item] || excluded(item)) continue;
       candidates.push(item);

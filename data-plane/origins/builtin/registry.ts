@@ -4,17 +4,13 @@
  * namespace, feeds it the namespace's events, and keeps it across configuration reloads as long as
  * its file is unchanged — retraining would throw away what it learned online.
  */
+
 import { statSync } from 'node:fs';
 import type { ResolvedConfig, ResolvedVariation } from '../../../schema/resolve-config.ts';
+import type { Logger } from '../../../shared/logger.ts';
 import { type Algorithm, type LearnEvent, type Model, trainModel } from './model.ts';
 
 type BuiltinVariation = Extract<ResolvedVariation, { type: 'builtin' }>;
-
-/** Satisfied by Powertools' Logger, the data plane's line logger and `console`. */
-export interface BuiltinLogger {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-}
 
 export interface BuiltinModels {
   /** The trained model of a builtin variation (trained now if `prepare` has not). */
@@ -24,8 +20,18 @@ export interface BuiltinModels {
    * models no variation uses any more are dropped.
    */
   prepare(resolved: ResolvedConfig): Promise<void>;
-  /** Feeds events to every builtin model of the namespace (in order, also to models still training). */
-  learn(namespace: string, events: readonly LearnEvent[]): void;
+  /**
+   * Feeds events to every builtin model of the namespace (also to models still training). Items a
+   * model does not know are learned only when the namespace's catalogue has them (or the variation
+   * sets `learnNewItems`).
+   */
+  learn(namespace: string, events: readonly LearnEvent[]): Promise<void>;
+}
+
+export interface BuiltinModelsOptions {
+  logger?: Logger;
+  /** Which of these item IDs the namespace's catalogue (item-metadata store) holds. */
+  catalogue?: (namespace: string, itemIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 interface Entry {
@@ -43,7 +49,13 @@ function builtinVariation(variation: ResolvedVariation): BuiltinVariation {
 
 function keyOf(namespace: string, variation: BuiltinVariation): string {
   const algorithm: Algorithm = variation.algorithm ?? 'cooccurrence';
-  return JSON.stringify([namespace, variation.interactionsFile ?? '', algorithm]);
+  return JSON.stringify([
+    namespace,
+    variation.interactionsFile ?? '',
+    algorithm,
+    variation.learnNewItems ?? false,
+    variation.maxUsers ?? 0,
+  ]);
 }
 
 /** Synchronous on purpose: a few stats per configuration load, and entries exist before any event can miss them. */
@@ -67,8 +79,8 @@ function stampOf(file: string | undefined): string {
  * const resolver = createBuiltinResolver(models);
  * models.learn('retail', [{ userId: 'user-1', itemId: 'abc', eventType: 'View' }]);
  */
-export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): BuiltinModels {
-  const { logger } = options;
+export function createBuiltinModels(options: BuiltinModelsOptions = {}): BuiltinModels {
+  const { logger, catalogue } = options;
   const entries = new Map<string, Entry>();
 
   function train(key: string, namespace: string, variation: BuiltinVariation, stamp: string): Entry {
@@ -77,7 +89,11 @@ export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): B
     const entry: Entry = {
       namespace,
       stamp,
-      promise: trainModel(file, { algorithm }).then(({ model, report }) => {
+      promise: trainModel(file, {
+        algorithm,
+        learnNewItems: variation.learnNewItems,
+        ...(variation.maxUsers ? { maxUsers: variation.maxUsers } : {}),
+      }).then(({ model, report }) => {
         entry.model = model;
         const { skippedLines, ...figures } = report;
         logger?.info('builtin model trained', {
@@ -140,14 +156,28 @@ export function createBuiltinModels(options: { logger?: BuiltinLogger } = {}): B
       await Promise.all(trainings);
     },
 
-    learn(namespace, events) {
-      if (events.length === 0) return;
-      for (const entry of entries.values()) {
-        if (entry.namespace !== namespace) continue;
-        if (entry.model) entry.model.learn(events);
+    async learn(namespace, events) {
+      const models = [...entries.values()].filter((entry) => entry.namespace === namespace);
+      if (events.length === 0 || models.length === 0) return;
+      let newItems: ReadonlySet<string> | undefined;
+      const unknown = [...new Set(events.map((e) => e.itemId))].filter((id) =>
+        models.some((entry) => !entry.model?.has(id)),
+      );
+      if (catalogue && unknown.length > 0) {
+        try {
+          newItems = await catalogue(namespace, unknown);
+        } catch (err) {
+          logger?.warn('builtin model: the catalogue could not be read; events for new items are not learned', {
+            namespace,
+            error: (err as Error).message,
+          });
+        }
+      }
+      for (const entry of models) {
+        if (entry.model) entry.model.learn(events, { newItems });
         else
           entry.promise.then(
-            (model) => model.learn(events),
+            (model) => model.learn(events, { newItems }),
             () => {},
           );
       }

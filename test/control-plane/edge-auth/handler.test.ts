@@ -1,7 +1,13 @@
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { handler } from '../../../control-plane/edge-auth/handler.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fixture } from '../helpers/fixtures.ts';
+
+// The handler keeps its settings for the life of the module (one Lambda@Edge environment); each test
+// starts from a fresh module, since unit tests share their workers' module cache.
+const freshHandler = async () => (await import('../../../control-plane/edge-auth/handler.ts')).handler;
+beforeEach(() => {
+  vi.resetModules();
+});
 
 describe('edge-auth handler', () => {
   it('builds its verifier from the bundle-time settings and challenges requests without a token', async () => {
@@ -9,7 +15,7 @@ describe('edge-auth handler', () => {
     process.env.P13N_COGNITO_CLIENT_ID = 'client-abc123';
     process.env.P13N_COGNITO_REGION = 'us-east-1';
     const event = fixture('events/cloudfront-viewer-request.json') as CloudFrontRequestEvent;
-    const res = (await handler(event)) as CloudFrontResultResponse;
+    const res = (await (await freshHandler())(event)) as CloudFrontResultResponse;
     expect(res.status).toBe('401');
     expect(res.headers?.['www-authenticate']?.[0]?.value).toBe('Bearer realm="personalization-apis"');
   });

@@ -12,6 +12,14 @@ describe('generateConfig', () => {
     fakePersonalize();
     const { config, skipped } = await generateConfig({ personalize: new PersonalizeClient({}), datasetGroups: 'all' });
 
+    // The old generator's caching defaults: private 10 s with a user, public 300 s synthetic, 1200 s without.
+    expect(config.cacheControl).toEqual({
+      autoProvision: true,
+      userSpecified: { maxAge: 10, directives: 'private' },
+      syntheticUserSpecified: { maxAge: 300, directives: 'public' },
+      noUserSpecified: { maxAge: 1200, directives: 'public' },
+    });
+
     expect(config.namespaces).toEqual({
       retail: {
         name: 'retail',

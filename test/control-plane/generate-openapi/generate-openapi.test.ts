@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { generateOpenApi } from '../../../control-plane/generate-openapi/generate-openapi.ts';
+import { queryParametersOf } from '../../../contracts/inference-query.ts';
+import { generateOpenApi } from '../../../contracts/openapi/generate-openapi.ts';
 import type { Config } from '../../../schema/config-schema.ts';
 import { validateConfig } from '../../../schema/validate-config.ts';
 import { sample, sampleConfigs } from '../helpers/samples.ts';
@@ -13,6 +14,13 @@ const resolvedSample = (name: string) => {
 };
 const param = (op: any, name: string) =>
   op.parameters.find((p: any) => p.name === name || p.$ref?.endsWith(`/${name}`));
+/** The names of an operation's query parameters, `$ref`s resolved. */
+const queryNames = (doc: any, op: any) =>
+  op.parameters
+    .map((p: any) => (p.$ref ? doc.components.parameters[p.$ref.split('/').pop()] : p))
+    .filter((p: any) => p.in === 'query')
+    .map((p: any) => p.name)
+    .sort();
 
 describe('generateOpenApi', () => {
   it('finds sample configurations to check', () => {
@@ -45,8 +53,11 @@ describe('generateOpenApi', () => {
       '/rerank-items/my-store/personalized-ranking/{userId}',
       '/rerank-items/my-store/personalized-ranking/{userId}/{itemIds}',
     ]);
-    expect(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}']).toHaveProperty('post.requestBody');
-    expect(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}/{itemIds}']).toHaveProperty('get');
+    expect(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}']!.post!.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ItemIds' } } },
+    });
+    expect(Object.keys(doc.paths['/rerank-items/my-store/personalized-ranking/{userId}/{itemIds}']!)).toEqual(['get']);
     expect(doc.info.version).toBe('1');
     expect(doc.tags).toEqual([{ name: 'my-store', description: 'My Store' }]);
   });
@@ -54,23 +65,15 @@ describe('generateOpenApi', () => {
   it('documents every query parameter, the recommender limits and the related-items userId', () => {
     const doc = generateOpenApi(resolvedSample('config_simple.json'));
     const recommend = doc.paths['/recommend-items/my-store/recommended-for-you/{userId}']!.get!;
-    for (const name of [
-      'numResults',
-      'filter',
-      'filterValues',
-      'context',
-      'decorateItems',
-      'syntheticUser',
-      'feature',
-    ]) {
-      expect(param(recommend, name), name).toBeDefined();
-    }
+    // Exactly the parameters the data plane parses (contracts/inference-query.ts), no more, no fewer.
+    expect(queryNames(doc, recommend)).toEqual([...queryParametersOf('recommend-items')].sort());
     expect(param(recommend, 'numResults').schema).toEqual({ type: 'integer', minimum: 1, maximum: 500, default: 25 });
     expect(param(recommend, 'userId')).toMatchObject({ in: 'path', required: true });
     const related = doc.paths['/related-items/my-store/similar/{itemId}']!.get!;
     expect(param(related, 'itemId')).toMatchObject({ in: 'path', required: true });
     expect(doc.components.parameters.relatedUserId).toMatchObject({ name: 'userId', in: 'query' });
-    expect(param(related, 'relatedUserId')).toBeDefined();
+    expect(param(related, 'relatedUserId')).toEqual({ $ref: '#/components/parameters/relatedUserId' });
+    expect(queryNames(doc, related)).toEqual([...queryParametersOf('related-items')].sort());
   });
 
   it("offers the recommender's experiments as the feature enum", () => {
@@ -93,11 +96,13 @@ describe('generateOpenApi', () => {
       'Cache-Control',
       'ETag',
       'X-Personalization-Config-Version',
+      'X-Personalization-Recommendation-Id',
     ]);
     expect(get.responses['200'].content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/RecommendationsResponse',
     });
-    expect(get.responses['304']).toBeDefined();
+    expect(get.responses['304']).toEqual({ $ref: '#/components/responses/NotModified' });
+    expect(Object.keys((doc.components.responses as any).NotModified.headers)).toEqual(['Cache-Control', 'ETag']);
     const schemas = doc.components.schemas as any;
     expect(Object.keys(schemas.Item.properties)).toEqual(['itemId', 'score', 'metadata']);
     expect(Object.keys(schemas.RankingResponse.properties)).toEqual([

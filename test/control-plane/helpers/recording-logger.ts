@@ -1,5 +1,5 @@
-/** A Log that keeps its lines, so tests can assert what a handler reported and stay quiet. */
-import type { Log } from '../../../control-plane/logger.ts';
+/** A Logger that keeps its lines, so tests can assert what a handler reported and stay quiet. */
+import type { Logger } from '../../../shared/logger.ts';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -7,7 +7,7 @@ export interface LogLine {
   extra: Record<string, unknown>;
 }
 
-export function recordingLogger(): Log & { lines: LogLine[]; messages: (level?: LogLine['level']) => string[] } {
+export function recordingLogger(): Logger & { lines: LogLine[]; messages: (level?: LogLine['level']) => string[] } {
   const lines: LogLine[] = [];
   const at =
     (level: LogLine['level']) =>

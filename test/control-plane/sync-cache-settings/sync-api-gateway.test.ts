@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { queryParametersOf } from '../../../contracts/inference-query.ts';
 import { desiredCacheSettings } from '../../../control-plane/sync-cache-settings/desired-cache-settings.ts';
 import {
   recommendersServedBy,
@@ -25,9 +26,7 @@ const target = { restApiId: 'api123', stageName: 'prod' };
 const desired = desiredCacheSettings(resolved(sample('config_simple.json')))!;
 const deps = () => ({ apiGateway: new APIGatewayClient({}), logger: recordingLogger() });
 
-const QUERY = ['context', 'decorateItems', 'feature', 'filter', 'filterValues', 'numResults', 'syntheticUser'].map(
-  (q) => `method.request.querystring.${q}`,
-);
+const QUERY = queryParametersOf('recommend-items').map((q) => `method.request.querystring.${q}`);
 const path = (...names: string[]) => names.map((n) => `method.request.path.${n}`);
 const EXPECTED_KEYS: Record<string, string[]> = {
   'r-rec': [...path('namespace', 'recommender', 'userId'), ...QUERY].sort(),

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../data-plane/app.ts';
 import { apiKeyVerifier, hashApiKey } from '../../../data-plane/auth/api-keys.ts';
 import { AuthSettingsError, authSettings } from '../../../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../../../data-plane/auth/middleware.ts';
+import { buildApp } from '../../../data-plane/wiring.ts';
 import { fakeOrigin, recordingLogger, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 import { embeddedDefaultConfig, listeningUrl, startServe } from '../../helpers/serve-process.ts';
 
@@ -66,7 +66,7 @@ const config = {
 };
 
 function app(auth: AuthOptions, logger = recordingLogger()) {
-  return createApp({
+  return buildApp({
     config: swappableConfig(config),
     clients: unusedClients(),
     resolvers: { http: fakeOrigin().resolver },
@@ -240,7 +240,9 @@ describe('p13n serve --api-keys-file', () => {
       const path = `${base}/recommend-items/retail/for-you/u1`;
       expect((await fetch(path)).status).toBe(401);
       expect((await fetch(path, { headers: { 'X-Api-Key': 'serve-key' } })).status).toBe(200);
-      expect((await fetch(`${base}/openapi.json`)).status).not.toBe(401);
+      const openapi = await fetch(`${base}/openapi.json`);
+      expect(openapi.status).toBe(200);
+      expect(((await openapi.json()) as { openapi: string }).openapi).toBe('3.0.3');
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;

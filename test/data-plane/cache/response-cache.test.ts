@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AppDeps, createApp } from '../../../data-plane/app.ts';
 import { responseCacheFromEnv } from '../../../data-plane/cache/options-from-env.ts';
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
-import { createEventsFeature } from '../../../data-plane/events/feature.ts';
+import { createEventsService } from '../../../data-plane/events/events-service.ts';
 import type { ServedExposure } from '../../../data-plane/experiments/exposures.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
+import { type AppOptions, buildApp } from '../../../data-plane/wiring.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { fakeOrigin, manualClock, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
 const variation = (extra: Record<string, unknown> = {}) => ({ type: 'http', url: 'http://origin.test/recs', ...extra });
@@ -64,8 +64,8 @@ let origin: ReturnType<typeof fakeOrigin>;
 let clock: ReturnType<typeof manualClock>;
 let provider: ReturnType<typeof swappableConfig>;
 
-function app(overrides: Partial<AppDeps> = {}) {
-  return createApp({
+function app(overrides: Partial<AppOptions> = {}) {
+  return buildApp({
     config: provider,
     clients: unusedClients(),
     resolvers: { http: origin.resolver },
@@ -105,7 +105,12 @@ describe('response cache', () => {
 
   it('records an exposure each time an experiment response is served, from the cache too', async () => {
     const exposures: ServedExposure[] = [];
-    const events = createEventsFeature({ logger: silentLogger, clock: clock.now, defaultTimeZone: 'UTC' });
+    const events = createEventsService({
+      clients: unusedClients(),
+      logger: silentLogger,
+      clock: clock.now,
+      defaultTimeZone: 'UTC',
+    });
     const a = app({ events: { ...events, recordExposure: (e) => exposures.push(e) } });
     const first = await a.request('/related-items/shop/ab/item-1?userId=u1');
     const second = await a.request('/related-items/shop/ab/item-1?userId=u1');

@@ -12,7 +12,7 @@ import { createAppConfigAgentProvider } from '../../../data-plane/config/appconf
 import { createAppConfigDataProvider } from '../../../data-plane/config/appconfig-data-provider.ts';
 import { configProviderFromEnv, targetFromPrefetchList } from '../../../data-plane/config/provider-from-env.ts';
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 
 const config = (version: string) => JSON.stringify({ version, namespaces: { shop: {} } });
 const target = { application: 'p13n', environment: 'prod', profile: 'main' };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileConfigProvider } from '../../../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../../../data-plane/config/types.ts';
-import type { Logger } from '../../../data-plane/logger.ts';
+import type { Logger } from '../../../shared/logger.ts';
 
 const config = (version: string) => JSON.stringify({ version, namespaces: { shop: {} } });
 

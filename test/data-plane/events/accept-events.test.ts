@@ -6,7 +6,7 @@ import { parseEventsBody } from '../../../data-plane/events/body.ts';
 import { EventDeliveryError } from '../../../data-plane/events/delivery-error.ts';
 import type { EventBatch } from '../../../data-plane/events/records.ts';
 import type { EventTarget } from '../../../data-plane/events/targets/types.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { experimentsResolved } from '../experiments/config-fixtures.ts';
 
 const namespace = experimentsResolved().namespaces.get('shop')!;

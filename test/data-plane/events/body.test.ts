@@ -8,7 +8,7 @@ const event = { eventType: 'click', itemId: 'i-1' };
 
 describe('events body', () => {
   it('parses a full PutEvents-shaped body with conversions', () => {
-    const body = parse({
+    const posted = {
       sessionId: 's-1',
       userId: 'u-1',
       trackingId: 'ignored',
@@ -26,8 +26,10 @@ describe('events body', () => {
         { eventType: 'view', sentAt: '2026-11-01T08:00:00+01:00' },
       ],
       experimentConversions: [{ recommender: 'rfy', feature: 'home', metric: 'clicks', value: 2.5 }],
-    });
+    };
+    const body = parse(posted);
     expect(body).toEqual({
+      posted,
       sessionId: 's-1',
       userId: 'u-1',
       events: [

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticConfigProvider } from '../../../data-plane/config/static-provider.ts';
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import { type DataPlane, wireDataPlane } from '../../../data-plane/wiring.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 
 let dir: string;
 let dataPlane: DataPlane;

@@ -6,7 +6,7 @@ import type { EventBatch } from '../../../data-plane/events/records.ts';
 import { PartialDeliveryError } from '../../../data-plane/events/retryable.ts';
 import { kinesisStreamTarget } from '../../../data-plane/events/targets/kinesis-stream.ts';
 import type { EventTarget } from '../../../data-plane/events/targets/types.ts';
-import { type LogAttributes, silentLogger } from '../../../data-plane/logger.ts';
+import { type LogAttributes, silentLogger } from '../../../shared/logger.ts';
 import { sampleBatch, testClients } from './fixtures.ts';
 
 function recordingLogger() {

@@ -38,6 +38,8 @@ export function sampleBatch(): EventBatch {
         variation: 'b',
         method: 'hash',
         userId: 'u-1',
+        recommendationId: 'rid-1',
+        itemIds: ['i-9', 'i-8'],
         timestamp: '2026-11-02T09:59:00.000Z',
       },
       {

@@ -8,17 +8,20 @@ import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventAwsClients } from '../../../data-plane/events/clients.ts';
-import { createEventsFeature, type EventsFeature } from '../../../data-plane/events/feature.ts';
+import {
+  createEventsService,
+  type EventClients,
+  type EventsService,
+} from '../../../data-plane/events/events-service.ts';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import type { LearnEvent } from '../../../data-plane/origins/builtin/model.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { deviceTypeFromUserAgent } from '../../helpers/device-type-context.ts';
 import { appFor, json, startTinyRecommender, type TinyRecommender } from '../helpers.ts';
 
 const NOW = Date.parse('2026-11-02T10:00:00.000Z');
 
-function eventClients(): EventAwsClients {
+function eventClients(): EventClients {
   const clients = {
     personalizeEvents: new PersonalizeEventsClient({}),
     kinesis: new KinesisClient({}),
@@ -67,6 +70,11 @@ function config(base: string, file: string) {
         },
         eventTargets: [{ type: 'file', path: file }, { type: 'builtin' }],
       },
+      quiet: {},
+      legacy: {
+        autoContext: deviceTypeFromUserAgent,
+        eventTargets: [{ type: 'kinesis-stream', streamName: 'old-consumers', recordFormat: 'request' }],
+      },
       streamed: {
         eventTargets: [
           { type: 'kinesis-stream', streamName: 'clicks' },
@@ -93,8 +101,8 @@ afterAll(async () => {
 describe('POST /events/{namespace} and exposures through the app', () => {
   let file: string;
   let learned: Array<{ namespace: string; events: readonly LearnEvent[] }>;
-  let clients: EventAwsClients;
-  let events: EventsFeature;
+  let clients: EventClients;
+  let events: EventsService;
   let app: Awaited<ReturnType<typeof appFor>>;
   let counter = 0;
 
@@ -103,7 +111,7 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     file = join(dir, `run-${counter}`, 'events.jsonl');
     learned = [];
     clients = eventClients();
-    events = createEventsFeature({
+    events = createEventsService({
       logger: silentLogger,
       clock: () => NOW,
       defaultTimeZone: 'UTC',
@@ -134,7 +142,14 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     const variation = assignByHash('home-ab', { weights: { left: 50, right: 50 } }, ['left', 'right'], 'user-7');
     const served = await app.request('/recommend-items/shop/for-you/user-7');
     expect(served.status).toBe(200);
-    expect((await json(served)).matchedExperiment).toEqual({ method: 'hash', feature: 'home-ab', variation });
+    const servedBody = await json(served);
+    expect(servedBody.matchedExperiment).toEqual({
+      method: 'hash',
+      feature: 'home-ab',
+      variation,
+      type: 'hash',
+      details: { experiment: 'home-ab', treatment: variation },
+    });
     expect(recommender.requests.at(-1)!.headers['x-variation']).toBe(variation);
     await events.background.idle();
 
@@ -161,6 +176,8 @@ describe('POST /events/{namespace} and exposures through the app', () => {
         variation,
         method: 'hash',
         userId: 'user-7',
+        recommendationId: servedBody.recommendationId,
+        itemIds: servedBody.itemList.map((item: { itemId: string }) => item.itemId),
         timestamp: '2026-11-02T10:00:00.000Z',
       },
       {
@@ -188,10 +205,16 @@ describe('POST /events/{namespace} and exposures through the app', () => {
 
   it('sends Evidently exposures in the background for evidently experiments', async () => {
     const evidently = mockClient(await clients.evidently());
-    evidently.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'other' } });
+    evidently.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'other' }, reason: 'EXPERIMENT_RULE_MATCH' });
     evidently.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
     const res = await app.request('/related-items/shop/similar/item-1?userId=user-9');
-    expect((await json(res)).matchedExperiment).toEqual({ method: 'evidently', feature: 'pdp', variation: 'other' });
+    expect((await json(res)).matchedExperiment).toEqual({
+      method: 'evidently',
+      feature: 'pdp',
+      variation: 'other',
+      type: 'evidently',
+      details: { experiment: 'pdp', treatment: 'other' },
+    });
     await events.background.idle();
     expect(evidently.commandCalls(PutProjectEventsCommand)[0]!.args[0].input).toEqual({
       project: 'my-store',
@@ -275,6 +298,45 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     expect((await lines())[0]).toMatchObject({ sessionId: 'generated-session', properties: { deviceType: 'Desktop' } });
   });
 
+  it("puts the old service's request document on a 'request'-format stream: headers, query and enriched body", async () => {
+    const kinesis = mockClient(clients.kinesis());
+    kinesis.on(PutRecordCommand).resolves({ ShardId: 'shardId-0', SequenceNumber: '1' });
+    const body = {
+      sessionId: 's-9',
+      userId: 'u-9',
+      eventList: [
+        { eventType: 'click', itemId: 'i-1', properties: '{"page":"home"}' },
+        { eventType: 'view', itemId: 'i-2' },
+      ],
+    };
+    const res = await app.request('/events/legacy?source=app&v=2', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'iPhone', authorization: 'Bearer secret' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const calls = kinesis.commandCalls(PutRecordCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input.StreamName).toBe('old-consumers');
+    expect(input.PartitionKey).toBe('s-9');
+    const document = JSON.parse(Buffer.from(input.Data!).toString('utf8'));
+    expect(document).toEqual({
+      namespace: 'legacy',
+      path: '/events/legacy',
+      headers: { 'content-type': 'application/json', 'user-agent': 'iPhone' },
+      queryStringParameters: { source: 'app', v: '2' },
+      body: {
+        sessionId: 's-9',
+        userId: 'u-9',
+        eventList: [
+          { eventType: 'click', itemId: 'i-1', properties: '{"page":"home","deviceType":"Phone"}' },
+          { eventType: 'view', itemId: 'i-2', properties: '{"deviceType":"Phone"}' },
+        ],
+      },
+    });
+  });
+
   it('answers 502 naming the failed target when a target fails, after retrying retryable errors', async () => {
     const kinesis = mockClient(clients.kinesis());
     kinesis
@@ -300,6 +362,16 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     const res = await post('nope', { eventList: [{ eventType: 'click' }] });
     expect(res.status).toBe(404);
     expect(await json(res)).toMatchObject({ type: 'ClientError', code: 'NamespaceNotFound' });
+  });
+
+  it('answers 404 NamespaceEventTargetsNotFound for a namespace without eventTargets, as the old service did', async () => {
+    const res = await post('quiet', { userId: 'u', eventList: [{ eventType: 'click' }] });
+    expect(res.status).toBe(404);
+    expect(await json(res)).toEqual({
+      type: 'ClientError',
+      code: 'NamespaceEventTargetsNotFound',
+      message: "namespace 'quiet' has no eventTargets configured",
+    });
   });
 
   it.each([

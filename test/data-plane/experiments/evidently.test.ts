@@ -7,7 +7,7 @@ import {
   putExposures,
   putMetricEvents,
 } from '../../../data-plane/experiments/evidently.ts';
-import { type LogAttributes, silentLogger } from '../../../data-plane/logger.ts';
+import { type LogAttributes, silentLogger } from '../../../shared/logger.ts';
 
 const keys = ['sims', 'similar-items', 'trending'];
 const request = { project: 'my-store', feature: 'product-detail-view', userId: '12', variationKeys: keys };
@@ -26,15 +26,32 @@ function setup() {
 describe('evaluateWithEvidently', () => {
   it('calls EvaluateFeature with the project, feature and user as entity', async () => {
     const { client, mock, logger } = setup();
-    mock.on(EvaluateFeatureCommand).resolves({ variation: 'B', value: { stringValue: 'similar-items' } });
+    mock.on(EvaluateFeatureCommand).resolves({
+      variation: 'B',
+      value: { stringValue: 'similar-items' },
+      reason: 'EXPERIMENT_RULE_MATCH',
+      details: '{"experiment":"pdp-test","treatment":"B"}',
+    });
     expect(await evaluateWithEvidently(client, logger, request)).toEqual({
       variationKey: 'similar-items',
       assigned: true,
+      experimentMatch: true,
+      details: { experiment: 'pdp-test', treatment: 'B' },
     });
     expect(mock.commandCalls(EvaluateFeatureCommand)[0]!.args[0].input).toEqual({
       project: 'my-store',
       feature: 'product-detail-view',
       entityId: '12',
+    });
+  });
+
+  it('assigns without an experiment match when a launch, override or default value serves', async () => {
+    const { client, mock, logger } = setup();
+    mock.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'trending' }, reason: 'LAUNCH_RULE_MATCH' });
+    expect(await evaluateWithEvidently(client, logger, request)).toEqual({
+      variationKey: 'trending',
+      assigned: true,
+      experimentMatch: false,
     });
   });
 
@@ -56,7 +73,11 @@ describe('evaluateWithEvidently', () => {
   ])('serves the first variation, unassigned, for %s', async (_what, value) => {
     const { client, mock, logger, warnings } = setup();
     mock.on(EvaluateFeatureCommand).resolves({ value });
-    expect(await evaluateWithEvidently(client, logger, request)).toEqual({ variationKey: 'sims', assigned: false });
+    expect(await evaluateWithEvidently(client, logger, request)).toEqual({
+      variationKey: 'sims',
+      assigned: false,
+      experimentMatch: false,
+    });
     expect(warnings).toHaveLength(1);
   });
 
@@ -65,7 +86,11 @@ describe('evaluateWithEvidently', () => {
     mock
       .on(EvaluateFeatureCommand)
       .rejects(Object.assign(new Error('project not found'), { name: 'ResourceNotFoundException' }));
-    expect(await evaluateWithEvidently(client, logger, request)).toEqual({ variationKey: 'sims', assigned: false });
+    expect(await evaluateWithEvidently(client, logger, request)).toEqual({
+      variationKey: 'sims',
+      assigned: false,
+      experimentMatch: false,
+    });
     expect(warnings[0]!.attributes).toMatchObject({
       project: 'my-store',
       feature: 'product-detail-view',
@@ -85,7 +110,7 @@ describe('Evidently metric events', () => {
     expect(metricEventData({ entityIdKey: 'a.b', valueKey: 'a.c' }, 'u', 2)).toEqual({ a: { b: 'u', c: 2 } });
   });
 
-  it('sends exposures (value 0) only for metrics that track exposures', async () => {
+  it('sends exposures (value 0) for metrics that track exposures, true unless set false as in the old service', async () => {
     const { client, mock } = setup();
     mock.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
     const timestamp = new Date('2026-11-02T10:00:00Z');
@@ -96,7 +121,8 @@ describe('Evidently metric events', () => {
         project: 'my-store',
         metrics: {
           clicked: { trackExposures: true, entityIdKey: 'userDetails.userId', valueKey: 'details.productClicked' },
-          revenue: { entityIdKey: 'user', valueKey: 'amount' },
+          revenue: { trackExposures: false, entityIdKey: 'user', valueKey: 'amount' },
+          views: { entityIdKey: 'viewer', valueKey: 'viewed' },
         },
       },
       '12',
@@ -110,6 +136,7 @@ describe('Evidently metric events', () => {
           type: 'aws.evidently.custom',
           data: JSON.stringify({ userDetails: { userId: '12' }, details: { productClicked: 0 } }),
         },
+        { timestamp, type: 'aws.evidently.custom', data: JSON.stringify({ viewer: '12', viewed: 0 }) },
       ],
     });
   });
@@ -118,7 +145,7 @@ describe('Evidently metric events', () => {
     const { client, mock } = setup();
     await putExposures(
       client,
-      { method: 'evidently', project: 'p', metrics: { m: { entityIdKey: 'u', valueKey: 'v' } } },
+      { method: 'evidently', project: 'p', metrics: { m: { trackExposures: false, entityIdKey: 'u', valueKey: 'v' } } },
       '1',
       new Date(),
     );

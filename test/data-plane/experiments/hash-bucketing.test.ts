@@ -15,10 +15,21 @@ describe('hash bucketing', () => {
     expect(Math.abs(counts.c! / 100 - 20)).toBeLessThanOrEqual(2);
   });
 
-  it('gives every user the same variation on every call', () => {
+  it('gives every user the same variation on every call, whatever was asked in between', () => {
     const first = users.map((u) => assignByHash('home-page', experiment, keys, u));
-    const again = users.map((u) => assignByHash('home-page', experiment, keys, u));
+    // Reverse order, interleaved with another experiment's assignments: no state carries over.
+    const again = [...users]
+      .reverse()
+      .map((u) => {
+        assignByHash('checkout', experiment, keys, u);
+        return assignByHash('home-page', experiment, keys, u);
+      })
+      .reverse();
     expect(again).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(keys));
+    // Another experiment buckets the same users independently.
+    const other = users.map((u) => assignByHash('checkout', experiment, keys, u));
+    expect(other.filter((v, i) => v !== first[i]).length).toBeGreaterThan(users.length / 4);
   });
 
   it('is the same in another process (no per-process seed)', () => {

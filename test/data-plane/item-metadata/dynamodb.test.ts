@@ -3,8 +3,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importItems } from '../../../contracts/item-metadata/import-items.ts';
 import { DynamodbItemMetadataStore } from '../../../data-plane/item-metadata/dynamodb-store.ts';
-import { importItems } from '../../../data-plane/item-metadata/import/import-items.ts';
 import { startDynalite } from '../../helpers/dynalite.ts';
 
 const lines = (items: unknown[]) => Readable.from([`${items.map((i) => JSON.stringify(i)).join('\n')}\n`]);
@@ -177,7 +177,7 @@ describe('DynamoDB item metadata under pressure', () => {
       client: new DynamoDBClient({}),
       namespace: 'shop',
       config: { type: 'dynamodb' },
-      retry: { sleep: async (ms) => void delays.push(ms) },
+      retry: { sleep: async (ms) => void delays.push(ms), random: () => 1 },
     });
     const ids = Array.from({ length: 250 }, (_, i) => `i${i}`);
     const found = await store.getMany([...ids, ...ids.slice(0, 10)]);
@@ -222,7 +222,13 @@ describe('DynamoDB item metadata under pressure', () => {
       client: new DynamoDBClient({}),
       namespace: 'shop',
       config: { type: 'dynamodb' },
-      retry: { maxAttempts: 6, baseDelayMs: 10, maxDelayMs: 50, sleep: async (ms) => void delays.push(ms) },
+      retry: {
+        maxAttempts: 6,
+        baseDelayMs: 10,
+        maxDelayMs: 50,
+        sleep: async (ms) => void delays.push(ms),
+        random: () => 1,
+      },
     });
     await expect(store.getMany(['a', 'b'])).rejects.toMatchObject({ status: 429 });
     expect(delays).toEqual([10, 20, 40, 50, 50]);

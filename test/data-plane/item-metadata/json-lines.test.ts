@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type LineBatch, readItemLines } from '../../../data-plane/item-metadata/import/json-lines.ts';
+import { type LineBatch, readItemLines } from '../../../contracts/item-metadata/json-lines.ts';
 
 async function readAll(source: AsyncIterable<Buffer | string>, options = {}) {
   const out: LineBatch = { items: [], invalid: [] };

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importItems } from '../../../contracts/item-metadata/import-items.ts';
+import { readManifest } from '../../../contracts/item-metadata/localdb-layout.ts';
+import { createLocaldbWriter } from '../../../contracts/item-metadata/localdb-writer.ts';
 import { createFileSyncedLocaldb } from '../../../data-plane/item-metadata/file-sync.ts';
-import { importItems } from '../../../data-plane/item-metadata/import/import-items.ts';
-import { createLocaldbWriter } from '../../../data-plane/item-metadata/import/localdb-writer.ts';
-import { readManifest } from '../../../data-plane/item-metadata/localdb-layout.ts';
 import { LocaldbStore } from '../../../data-plane/item-metadata/localdb-store.ts';
 import { createItemMetadataStores } from '../../../data-plane/item-metadata/stores.ts';
 import { validateConfig } from '../../../schema/validate-config.ts';
@@ -20,7 +20,7 @@ afterAll(async () => {
 function recorder() {
   const entries: Array<{ level: string; message: string }> = [];
   const log = (level: string) => (message: string) => void entries.push({ level, message });
-  return { entries, logger: { info: log('info'), warn: log('warn'), error: log('error') } };
+  return { entries, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } };
 }
 
 async function build(path: string, generation: string, n: number) {

@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importItems } from '../../../data-plane/item-metadata/import/import-items.ts';
+import { importItems } from '../../../contracts/item-metadata/import-items.ts';
 import { createS3SyncedLocaldb } from '../../../data-plane/item-metadata/s3-sync.ts';
 import { createItemMetadataStores } from '../../../data-plane/item-metadata/stores.ts';
 import { startS3rver } from '../../helpers/s3rver.ts';
@@ -24,7 +24,7 @@ let getCalls = 0;
 function recorder() {
   const entries: Array<{ level: string; message: string }> = [];
   const log = (level: string) => (message: string) => void entries.push({ level, message });
-  return { entries, logger: { info: log('info'), warn: log('warn'), error: log('error') } };
+  return { entries, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } };
 }
 
 const jsonl = (items: unknown[]) => Readable.from([items.map((i) => JSON.stringify(i)).join('\n')]);

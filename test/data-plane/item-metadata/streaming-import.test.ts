@@ -2,8 +2,8 @@ import { createReadStream, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importItems } from '../../../data-plane/item-metadata/import/import-items.ts';
-import { readItemLines } from '../../../data-plane/item-metadata/import/json-lines.ts';
+import { importItems } from '../../../contracts/item-metadata/import-items.ts';
+import { readItemLines } from '../../../contracts/item-metadata/json-lines.ts';
 import { LocaldbStore } from '../../../data-plane/item-metadata/localdb-store.ts';
 import { writeGzipCatalogue } from '../../helpers/catalogue.ts';
 

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appFor, json } from '../helpers.ts';
+import { appFor, json, UUID_V7 } from '../helpers.ts';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:custom-recs';
 const config = {
@@ -34,7 +34,10 @@ describe('function (lambda) origin', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: enc({ itemList: [{ itemId: 'a' }, 'b'] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/fn/u1?numResults=2&context={"k":"v"}');
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'a' }, { itemId: 'b' }] });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'a' }, { itemId: 'b' }],
+      recommendationId: expect.stringMatching(UUID_V7),
+    });
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input.FunctionName).toBe(FN);
     expect(input.InvocationType).toBe('RequestResponse');
@@ -54,7 +57,10 @@ describe('function (lambda) origin', () => {
       .on(InvokeCommand)
       .resolves({ StatusCode: 200, Payload: enc({ personalizedRanking: [{ itemId: 'y', score: 2 }] }) });
     const res = await (await appFor(config)).request('/rerank-items/shop/fn/u1/x,y');
-    expect(await json(res)).toEqual({ personalizedRanking: [{ itemId: 'y', score: 2 }] });
+    expect(await json(res)).toEqual({
+      personalizedRanking: [{ itemId: 'y', score: 2 }],
+      recommendationId: expect.stringMatching(UUID_V7),
+    });
     expect(dec(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload)).toMatchObject({ itemList: ['x', 'y'] });
   });
 
@@ -79,7 +85,10 @@ describe('sagemaker origin', () => {
   it('invokes the endpoint with the payload as JSON', async () => {
     sagemaker.on(InvokeEndpointCommand).resolves({ Body: enc({ itemList: [{ itemId: 'z', score: 0.1 }] }) });
     const res = await (await appFor(config)).request('/recommend-items/shop/sm/u9?numResults=1');
-    expect(await json(res)).toEqual({ itemList: [{ itemId: 'z', score: 0.1 }] });
+    expect(await json(res)).toEqual({
+      itemList: [{ itemId: 'z', score: 0.1 }],
+      recommendationId: expect.stringMatching(UUID_V7),
+    });
     const input = sagemaker.commandCalls(InvokeEndpointCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
       EndpointName: 'two-tower',

@@ -2,64 +2,22 @@
  * The Personalize resolver through the real @aws-sdk/client-personalize-runtime client against a local
  * server speaking its REST-JSON protocol, so request and response serialisation are exercised for real.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../data-plane/aws-clients.ts';
+import { createAwsClients } from '../../../shared/aws-clients.ts';
+import { type FakePersonalizeRuntime, startFakePersonalizeRuntime } from '../../helpers/fake-personalize-runtime.ts';
 import { appFor, json } from '../helpers.ts';
 
-interface Call {
-  path: string;
-  body: Record<string, unknown>;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-const calls: Call[] = [];
-let mode: 'ok' | 'throttle' | 'missing' = 'ok';
-let server: Server;
-let endpoint: string;
+let fake: FakePersonalizeRuntime;
+let calls: FakePersonalizeRuntime['calls'];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => {
-      text += c;
-    });
-    req.on('end', () => {
-      const body = JSON.parse(text || '{}');
-      calls.push({ path: req.url ?? '', body, headers: req.headers });
-      if (mode === 'throttle') {
-        res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
-        return res.end(JSON.stringify({ message: 'Rate exceeded' }));
-      }
-      if (mode === 'missing') {
-        res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
-        return res.end(JSON.stringify({ message: 'Campaign not found' }));
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url === '/personalize-ranking') {
-        const ranked = [...(body.inputList as string[])]
-          .reverse()
-          .map((itemId, i) => ({ itemId, score: 0.9 - i * 0.1 }));
-        return res.end(JSON.stringify({ personalizedRanking: ranked, recommendationId: 'RID-rank' }));
-      }
-      const n = body.numResults as number;
-      const itemList = Array.from({ length: n }, (_, i) => ({
-        itemId: `p${i}`,
-        score: 0.5,
-        ...(body.metadataColumns ? { metadata: { name: `Product ${i}` } } : {}),
-        reason: ['Popular'],
-      }));
-      res.end(JSON.stringify({ itemList, recommendationId: 'RID-1' }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await startFakePersonalizeRuntime();
+  calls = fake.calls;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => fake.close());
 beforeEach(() => {
   calls.length = 0;
-  mode = 'ok';
+  fake.mode = 'ok';
 });
 
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/user-personalization';
@@ -113,7 +71,11 @@ const config = {
 
 const app = () =>
   appFor(config, {
-    clients: createAwsClients({ region: 'us-east-1', maxAttempts: 1, endpoints: { personalizeRuntime: endpoint } }),
+    clients: createAwsClients({
+      region: 'us-east-1',
+      maxAttempts: 1,
+      endpoints: { personalizeRuntime: fake.endpoint },
+    }),
   });
 
 describe('Personalize origin over the real SDK client', () => {
@@ -177,11 +139,11 @@ describe('Personalize origin over the real SDK client', () => {
   });
 
   it('maps throttling to 429 and service errors to 502', async () => {
-    mode = 'throttle';
+    fake.mode = 'throttle';
     const throttled = await (await app()).request('/recommend-items/shop/campaign/u1');
     expect(throttled.status).toBe(429);
     expect(await json(throttled)).toMatchObject({ type: 'OriginError', code: 'OriginThrottled' });
-    mode = 'missing';
+    fake.mode = 'missing';
     const missing = await (await app()).request('/recommend-items/shop/campaign/u1');
     expect(missing.status).toBe(502);
     expect((await json(missing)).message).toContain('ResourceNotFoundException: Campaign not found');

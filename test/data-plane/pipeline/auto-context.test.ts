@@ -7,6 +7,7 @@ import {
   matches,
   seasonOf,
   timeParts,
+  zoneCacheSizes,
 } from '../../../data-plane/pipeline/auto-context.ts';
 import type { AutoContext, ContextField } from '../../../schema/resolve-config.ts';
 import { resolveConfig } from '../../../schema/resolve-config.ts';
@@ -52,9 +53,16 @@ describe('header-value rules', () => {
     });
   });
 
-  it('joins every match with | when evaluateAll', () => {
+  it('sends the first of several evaluateAll matches to the recommender, as the old service sent one value', () => {
     const headers = { 'cloudfront-is-mobile-viewer': 'true', 'cloudfront-is-tablet-viewer': 'true' };
-    expect(evaluateAutoContext(deviceType, input(headers))).toEqual({ deviceType: 'Phone|Tablet' });
+    expect(evaluateAutoContext(deviceType, input(headers))).toEqual({ deviceType: 'Phone' });
+  });
+
+  it('joins every evaluateAll match with | for event properties, or at inference with joinValues', () => {
+    const headers = { 'cloudfront-is-mobile-viewer': 'true', 'cloudfront-is-tablet-viewer': 'true' };
+    expect(evaluateAutoContext(deviceType, input(headers), 'all')).toEqual({ deviceType: 'Phone|Tablet' });
+    const joined = { deviceType: { ...deviceType.deviceType!, joinValues: true } };
+    expect(evaluateAutoContext(joined, input(headers))).toEqual({ deviceType: 'Phone|Tablet' });
   });
 
   it('falls back to the default when nothing matches', () => {
@@ -167,14 +175,66 @@ describe('time rules', () => {
     });
   });
 
+  it('shares one formatter between case variants and aliases of a zone, and bounds both caches', () => {
+    const hour = autoContext({ h: { type: 'integer', rules: [{ type: 'hour-of-day' }] } });
+    const at = (zone: string) => evaluateAutoContext(hour, input({ 'cloudfront-viewer-time-zone': zone })).h;
+    expect([at('America/New_York'), at('AMERICA/new_york'), at('US/Eastern'), at('america/NEW_york')]).toEqual([
+      18, 18, 18, 18,
+    ]);
+    const before = zoneCacheSizes().formatters;
+    // 20,000 case variants of one zone and 5,000 made-up zones: neither cache grows past its bound.
+    for (let i = 0; i < 20_000; i++) {
+      const variant = [...'America/New_York'].map((ch, j) =>
+        (i >> (j % 14)) & 1 ? ch.toUpperCase() : ch.toLowerCase(),
+      );
+      expect(at(variant.join(''))).toBe(18);
+    }
+    for (let i = 0; i < 5_000; i++) expect(at(`Nowhere/Zone${i}`)).toBe(23);
+    expect(at('x'.repeat(10_000))).toBe(23);
+    expect(zoneCacheSizes().formatters).toBe(before);
+    expect(zoneCacheSizes().aliases).toBeLessThanOrEqual(1_024);
+  });
+
   it('counts weekdays from Monday = 0', () => {
     expect(timeParts(Date.UTC(2026, 0, 12, 12), undefined, 'UTC').dayOfWeek).toBe(0); // Monday
     expect(timeParts(Date.UTC(2026, 0, 18, 12), undefined, 'UTC').dayOfWeek).toBe(6); // Sunday
   });
 
+  it('dates seasons from the 21/21/23/23 boundaries by default, as the old service did', () => {
+    const on = (month: number, day: number) => seasonOf({ month, day }, undefined);
+    expect([on(3, 20), on(3, 21), on(6, 20), on(6, 21), on(9, 22), on(9, 23), on(12, 22), on(12, 23)]).toEqual([
+      3, 0, 0, 1, 1, 2, 2, 3,
+    ]);
+    expect([on(1, 1), on(5, 31), on(8, 15), on(11, 30), on(12, 31)]).toEqual([3, 0, 1, 2, 3]);
+    expect(
+      [
+        [3, 21],
+        [6, 21],
+        [9, 23],
+        [12, 23],
+      ].map(([m, d]) => seasonOf({ month: m!, day: d! }, -33.9)),
+    ).toEqual([2, 3, 0, 1]);
+  });
+
+  it('offers meteorological seasons (whole months) as an option', () => {
+    const on = (month: number, day: number) => seasonOf({ month, day }, undefined, 'meteorological');
+    expect([on(3, 1), on(6, 1), on(9, 1), on(12, 1), on(3, 20), on(6, 20), on(9, 22), on(12, 22)]).toEqual([
+      0, 1, 2, 3, 0, 1, 2, 3,
+    ]);
+    const rule = autoContext({
+      s: { type: 'integer', rules: [{ type: 'season', seasonBoundaries: 'meteorological' }] },
+    });
+    const march10 = Date.UTC(2026, 2, 10, 12);
+    expect(evaluateAutoContext(rule, input({}, march10))).toEqual({ s: 0 });
+    const solstice = autoContext({ s: { type: 'integer', rules: [{ type: 'season' }] } });
+    expect(evaluateAutoContext(solstice, input({}, march10))).toEqual({ s: 3 });
+  });
+
   it('maps months to seasons and flips them south of the equator', () => {
-    expect([3, 6, 9, 12, 1, 2, 5, 8, 11].map((m) => seasonOf(m, undefined))).toEqual([0, 1, 2, 3, 3, 3, 0, 1, 2]);
-    expect([3, 6, 9, 12].map((m) => seasonOf(m, -33.9))).toEqual([2, 3, 0, 1]);
+    expect([3, 6, 9, 12, 1, 2, 5, 8, 11].map((m) => seasonOf({ month: m, day: 25 }, undefined))).toEqual([
+      0, 1, 2, 3, 3, 3, 0, 1, 2,
+    ]);
+    expect([3, 6, 9, 12].map((m) => seasonOf({ month: m, day: 25 }, -33.9))).toEqual([2, 3, 0, 1]);
     const season = autoContext({
       season: {
         type: 'string',

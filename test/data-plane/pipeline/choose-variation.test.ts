@@ -2,8 +2,8 @@ import { EvaluateFeatureCommand, EvidentlyClient } from '@aws-sdk/client-evident
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { assignByHash } from '../../../data-plane/experiments/hash-bucketing.ts';
-import { silentLogger } from '../../../data-plane/logger.ts';
 import { chooseVariation } from '../../../data-plane/pipeline/choose-variation.ts';
+import { silentLogger } from '../../../shared/logger.ts';
 import { experimentsResolved } from '../experiments/config-fixtures.ts';
 
 const resolved = experimentsResolved();
@@ -23,7 +23,13 @@ describe('chooseVariation', () => {
     const choice = await chooseVariation(rec('recommend-items', 'rfy'), { userId: 'user-42' }, d);
     expect(choice.variationKey).toBe(expected);
     expect(choice.variation.key).toBe(expected);
-    expect(choice.matchedExperiment).toEqual({ method: 'hash', feature: 'home', variation: expected });
+    expect(choice.matchedExperiment).toEqual({
+      method: 'hash',
+      feature: 'home',
+      variation: expected,
+      type: 'hash',
+      details: { experiment: 'home', treatment: expected },
+    });
     expect(mock.calls()).toHaveLength(0);
   });
 
@@ -34,11 +40,15 @@ describe('chooseVariation', () => {
       method: 'hash',
       feature: 'first',
       variation: 'a',
+      type: 'hash',
+      details: { experiment: 'first', treatment: 'a' },
     });
     expect((await chooseVariation(two, { userId: 'u1', feature: 'second' }, d)).matchedExperiment).toEqual({
       method: 'hash',
       feature: 'second',
       variation: 'b',
+      type: 'hash',
+      details: { experiment: 'second', treatment: 'b' },
     });
   });
 
@@ -66,14 +76,28 @@ describe('chooseVariation', () => {
 
   it('asks Evidently for evidently experiments', async () => {
     const { deps: d, mock } = deps();
-    mock.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'similar-items' } });
+    mock.on(EvaluateFeatureCommand).resolves({
+      value: { stringValue: 'similar-items' },
+      reason: 'EXPERIMENT_RULE_MATCH',
+      details: '{"experiment":"pdp","treatment":"T1"}',
+    });
     const choice = await chooseVariation(rec('related-items', 'similar'), { userId: '12' }, d);
     expect(choice.variationKey).toBe('similar-items');
     expect(choice.matchedExperiment).toEqual({
       method: 'evidently',
       feature: 'product-detail-view',
       variation: 'similar-items',
+      type: 'evidently',
+      details: { experiment: 'pdp', treatment: 'T1' },
     });
+  });
+
+  it('serves the variation of an Evidently launch without matchedExperiment: the user is in no experiment', async () => {
+    const { deps: d, mock } = deps();
+    mock.on(EvaluateFeatureCommand).resolves({ value: { stringValue: 'similar-items' }, reason: 'LAUNCH_RULE_MATCH' });
+    const choice = await chooseVariation(rec('related-items', 'similar'), { userId: '12' }, d);
+    expect(choice.variationKey).toBe('similar-items');
+    expect(choice.matchedExperiment).toBeUndefined();
   });
 
   it('falls back to the first variation, without experiment, when Evidently fails', async () => {

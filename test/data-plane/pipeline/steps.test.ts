@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseFlag } from '../../../contracts/inference-query.ts';
 import { OriginFailedError, OriginThrottledError } from '../../../data-plane/errors.ts';
 import { cacheControlFor, cacheControlHeader } from '../../../data-plane/pipeline/cache-control.ts';
 import { withTimeout } from '../../../data-plane/pipeline/call-origin.ts';
 import { decorateItems } from '../../../data-plane/pipeline/decorate.ts';
 import { freshEtag, makeEtag, parseEtag } from '../../../data-plane/pipeline/etag.ts';
 import { originNumResults } from '../../../data-plane/pipeline/look-ahead.ts';
-import { parseFlag, parseInferenceQuery } from '../../../data-plane/pipeline/query.ts';
+import { parseInferenceQuery } from '../../../data-plane/pipeline/query.ts';
 
 describe('etag', () => {
   it('round-trips and expires after maxAge', () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AppDeps, createApp } from '../../../data-plane/app.ts';
+import { type AppOptions, buildApp } from '../../../data-plane/wiring.ts';
 import { fakeOrigin, manualClock, recordingLogger, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
 
 const variation = (extra: Record<string, unknown> = {}) => ({ type: 'http', url: 'http://origin.test/recs', ...extra });
@@ -32,8 +32,8 @@ let origin: ReturnType<typeof fakeOrigin>;
 let clock: ReturnType<typeof manualClock>;
 let logger: ReturnType<typeof recordingLogger>;
 
-function app(overrides: Partial<AppDeps> = {}) {
-  return createApp({
+function app(overrides: Partial<AppOptions> = {}) {
+  return buildApp({
     config: swappableConfig(config),
     clients: unusedClients(),
     resolvers: { http: origin.resolver },

@@ -53,3 +53,43 @@ describe('kinesis-firehose target', () => {
     expect(lines(input.Record?.Data)).toBe(batch.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   });
 });
+
+describe("the 'request' record format", () => {
+  const request = {
+    namespace: 'shop',
+    path: '/events/shop',
+    headers: { 'user-agent': 'test' },
+    queryStringParameters: null,
+    body: { sessionId: 's-1', eventList: [{ eventType: 'click' }] },
+  };
+
+  it('puts the request document, newline-terminated, on a stream and a delivery stream', async () => {
+    const clients = testClients();
+    const stream = mockClient(clients.kinesis());
+    stream.on(PutRecordCommand).resolves({ ShardId: 'shardId-0', SequenceNumber: '1' });
+    const firehose = mockClient(clients.firehose());
+    firehose.on(FirehosePutRecordCommand).resolves({ RecordId: 'r-1' });
+    const batch = { ...sampleBatch(), request };
+
+    await kinesisStreamTarget({ type: 'kinesis-stream', streamName: 'old', recordFormat: 'request' }, clients).send(
+      batch,
+    );
+    await kinesisFirehoseTarget({ type: 'kinesis-firehose', streamName: 'old', recordFormat: 'request' }, clients).send(
+      batch,
+    );
+
+    expect(lines(stream.commandCalls(PutRecordCommand)[0]!.args[0].input.Data)).toBe(`${JSON.stringify(request)}\n`);
+    expect(lines(firehose.commandCalls(FirehosePutRecordCommand)[0]!.args[0].input.Record?.Data)).toBe(
+      `${JSON.stringify(request)}\n`,
+    );
+  });
+
+  it('sends nothing for a batch without a request (an exposure of a served response)', async () => {
+    const clients = testClients();
+    const stream = mockClient(clients.kinesis());
+    await kinesisStreamTarget({ type: 'kinesis-stream', streamName: 'old', recordFormat: 'request' }, clients).send(
+      sampleBatch(),
+    );
+    expect(stream.commandCalls(PutRecordCommand)).toHaveLength(0);
+  });
+});

@@ -107,7 +107,7 @@ describe('Model', () => {
   });
 
   it('learns online: new events add co-occurrence, history and popularity at once', () => {
-    const model = new Model();
+    const model = new Model({ learnNewItems: true });
     const events: LearnEvent[] = rows('u1 p', 'u1 q', 'u2 p', 'u2 q', 'u3 p', 'u3 r');
     model.learn(events);
     expect(ids(model.related('p', 2))).toEqual(['q', 'r']);
@@ -126,7 +126,7 @@ describe('Model', () => {
 
   it('learns like it trains', () => {
     const data = rows('u1 a', 'u1 b', 'u2 a', 'u2 b', 'u2 c', 'u3 c', 'u3 d', 'u4 b', 'u4 c');
-    const learned = new Model();
+    const learned = new Model({ learnNewItems: true });
     learned.learn(data);
     const fromFile = trained(data);
     for (const item of ['a', 'b', 'c', 'd'])
@@ -206,10 +206,65 @@ describe('trainModel', () => {
   });
 
   it('without a file, returns an empty model that learns from events', async () => {
-    const { model, report } = await trainModel(undefined);
+    const { model, report } = await trainModel(undefined, { learnNewItems: true });
     expect(report).toMatchObject({ interactions: 0, users: 0, items: 0, skipped: 0 });
     model.learn([{ userId: 'u', itemId: 'i' }]);
     expect(ids(model.recommend('v', 1))).toEqual(['i']);
+  });
+});
+
+describe('learning from untrusted events', () => {
+  const poison = '<img src=x onerror=alert(1)> FREE-GIFT https://evil.example';
+
+  it('ignores items it has never seen unless they are vouched for or learnNewItems is set', () => {
+    const model = trained(SHOP);
+    const before = ids(model.recommend('stranger', 3));
+    const attack = Array.from({ length: 11 }, (_, i) => ({
+      userId: `anon-${i}`,
+      itemId: poison,
+      eventType: 'Purchase',
+    }));
+    expect(model.learn(attack)).toEqual({ learned: 0, ignored: 11 });
+    expect(ids(model.recommend('stranger', 3))).toEqual(before);
+    expect(ids(model.related('nope', 10))).not.toContain(poison);
+    expect(model.size().items).toBe(trained(SHOP).size().items);
+    // An item the caller vouches for (found in the catalogue) is learned.
+    expect(
+      model.learn([{ userId: 'u1', itemId: 'new-in-catalogue' }], { newItems: new Set(['new-in-catalogue']) }),
+    ).toEqual({ learned: 1, ignored: 0 });
+  });
+
+  it('lets one user add at most MAX_ITEM_WEIGHT (10) to an item, however many events it posts', () => {
+    const spam = (n: number) =>
+      Array.from({ length: n }, () => ({ userId: 'spammer', itemId: 'x', eventType: 'Purchase' }));
+    const flooded = trained(SHOP, { algorithm: 'popularity' });
+    flooded.learn(spam(1_000));
+    const twice = trained(SHOP, { algorithm: 'popularity' });
+    twice.learn(spam(2)); // 2 purchases = 10
+    expect(flooded.recommend('stranger', 10)).toEqual(twice.recommend('stranger', 10));
+  });
+
+  it('remembers at most maxUsers users, forgetting the least recently active', () => {
+    const model = trained(SHOP, { maxUsers: 3 });
+    for (let i = 0; i < 1_000; i++) model.learn([{ userId: `drive-by-${i}`, itemId: 'a' }]);
+    expect(model.size().users).toBe(3);
+  });
+
+  it('holds at most maxItems items when learning new ones', () => {
+    const model = new Model({ learnNewItems: true, maxItems: 100 });
+    const report = model.learn(Array.from({ length: 1_000 }, (_, i) => ({ userId: 'u', itemId: `item-${i}` })));
+    expect(report).toEqual({ learned: 100, ignored: 900 });
+    expect(model.size().items).toBe(100);
+  });
+
+  it('learns 40,000 new items with popularity kept in order, each update O(log n)', () => {
+    const model = new Model({ learnNewItems: true, algorithm: 'popularity' });
+    for (let i = 0; i < 40_000; i++) model.learn([{ userId: `u${i % 500}`, itemId: `item-${i}` }]);
+    model.learn([{ userId: 'fan', itemId: 'item-39999', eventType: 'Purchase' }]);
+    const top = model.recommend('stranger', 3);
+    expect(top[0]!.itemId).toBe('item-39999');
+    // Equal popularity ties go to the smaller ID.
+    expect(ids(top.slice(1))).toEqual(['item-0', 'item-1']);
   });
 });
 

@@ -40,6 +40,10 @@ function recorder() {
     lines,
     info: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'info', message, attributes }),
     warn: (message: string, attributes?: Record<string, unknown>) => lines.push({ level: 'warn', message, attributes }),
+    debug: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'debug', message, attributes }),
+    error: (message: string, attributes?: Record<string, unknown>) =>
+      lines.push({ level: 'error', message, attributes }),
   };
 }
 
@@ -121,10 +125,16 @@ describe('createBuiltinModels', () => {
     expect(one).toBe(two);
   });
 
+  const catalogue =
+    (...known: string[]) =>
+    async (_namespace: string, ids: readonly string[]) =>
+      new Set(ids.filter((id) => known.includes(id)));
+
   it('feeds events to every model of the namespace and no other', async () => {
-    const models = createBuiltinModels();
+    const models = createBuiltinModels({ catalogue: catalogue('new') });
     await models.prepare(resolved);
-    models.learn('shop', [
+    const otherBefore = (await models.get('other', variation(resolved, 'other', 'co'))).recommend('someone', 1000);
+    await models.learn('shop', [
       { userId: 'u9', itemId: 'new', eventType: 'Purchase' },
       { userId: 'u9', itemId: 'new', eventType: 'Purchase' },
     ]);
@@ -133,17 +143,32 @@ describe('createBuiltinModels', () => {
       expect(model.recommend('someone', 1)[0]?.itemId).toBe('new');
     }
     const other = await models.get('other', variation(resolved, 'other', 'co'));
-    expect(other.recommend('someone', 1)[0]?.itemId).not.toBe('new');
+    expect(other.recommend('someone', 1000)).toEqual(otherBefore);
+    expect(other.recommend('someone', 1000).map((r) => r.itemId)).not.toContain('new');
+  });
+
+  it('learns no item that neither the training data nor the catalogue knows', async () => {
+    const models = createBuiltinModels({ catalogue: catalogue('listed') });
+    await models.prepare(resolved);
+    const before = await models.get('shop', variation(resolved, 'shop', 'pop'));
+    const items = before.size().items;
+    await models.learn('shop', [
+      { userId: 'u9', itemId: '<script>made-up</script>', eventType: 'Purchase' },
+      { userId: 'u9', itemId: 'listed', eventType: 'Purchase' },
+    ]);
+    expect(before.size().items).toBe(items + 1);
+    expect(before.has('listed')).toBe(true);
+    expect(before.has('<script>made-up</script>')).toBe(false);
   });
 
   it('delivers events that arrive while a model is still training', async () => {
-    const models = createBuiltinModels();
+    const models = createBuiltinModels({ catalogue: catalogue('late') });
     const preparing = models.prepare(resolved);
-    models.learn('shop', [
+    const learning = models.learn('shop', [
       { userId: 'u9', itemId: 'late', eventType: 'Purchase' },
       { userId: 'u9', itemId: 'late', eventType: 'Purchase' },
     ]);
-    await preparing;
+    await Promise.all([preparing, learning]);
     const model = await models.get('shop', variation(resolved, 'shop', 'co'));
     expect(model.recommend('someone', 1)[0]?.itemId).toBe('late');
   });

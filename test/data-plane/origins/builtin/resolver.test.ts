@@ -24,7 +24,7 @@ const CSV = [
 describe('createBuiltinResolver', () => {
   let dir: string;
   let resolved: ResolvedConfig;
-  const models = createBuiltinModels();
+  const models = createBuiltinModels({ catalogue: async (_namespace, ids) => new Set(ids.filter((id) => id === 'f')) });
   const resolver = createBuiltinResolver(models);
 
   beforeAll(async () => {
@@ -112,8 +112,8 @@ describe('createBuiltinResolver', () => {
     expect(trimmed.items.map((i) => i.itemId)).toEqual(['a', 'c']);
   });
 
-  it('reflects events learned through the registry in the next answer', async () => {
-    models.learn('shop', [
+  it('reflects events learned through the registry in the next answer (f is new, found in the catalogue)', async () => {
+    await models.learn('shop', [
       { userId: 'u5', itemId: 'e', eventType: 'View' },
       { userId: 'u5', itemId: 'f', eventType: 'View' },
     ]);

@@ -1,0 +1,134 @@
+/**
+ * The inference routes — `GET /recommend-items`, `GET /related-items`, `GET` and `POST /rerank-items` —
+ * each with its 405: path and body checks here, everything else in the (cached) pipeline.
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as z from 'zod';
+import type { AppEnv } from '../app-env.ts';
+import type { InferenceHandler, ServedResponse } from '../cache/cached-inference.ts';
+import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
+import { addRoute } from '../routing.ts';
+import { headerLookup } from './auto-context.ts';
+import type { InferenceRequest } from './serve-inference.ts';
+
+/** Largest accepted request body (POST rerank-items: 500 IDs of 256 characters fit with room to spare). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface InferenceRoutesDeps {
+  inference: InferenceHandler;
+  /** Called with every response served from, or stored in, the response cache. */
+  onCached?: (c: Context<AppEnv>, cached: NonNullable<ServedResponse['cached']>) => void;
+}
+
+const itemIdsSchema = (name: string) =>
+  z
+    .array(
+      z
+        .string({ error: `${name} must hold item ID strings` })
+        .min(1, { error: `${name} must not hold empty item IDs` })
+        .max(256, { error: `${name} holds an item ID longer than 256 characters` }),
+      { error: `${name} must be a JSON array of item ID strings` },
+    )
+    .min(1, { error: `${name} must hold at least one item ID` })
+    .max(500, { error: `${name} may hold at most 500 item IDs` });
+
+function validItemIds(value: unknown, name: string): string[] {
+  const parsed = itemIdsSchema(name).safeParse(value);
+  if (!parsed.success) throw new BadRequestError('InvalidParameter', parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+function pathParam(c: Context, name: string): string {
+  const value = c.req.param(name) ?? '';
+  if (value.length === 0 || value.length > 256) {
+    throw new BadRequestError('InvalidParameter', `${name} must be 1 to 256 characters`);
+  }
+  return value;
+}
+
+/** The comma-separated item IDs of GET rerank-items, split before decoding so an encoded comma stays in its ID. */
+function itemIdsFromPath(url: string): string[] {
+  const raw = new URL(url).pathname.split('/')[5] ?? '';
+  return validItemIds(
+    raw.split(',').map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    }),
+    'itemIds',
+  );
+}
+
+/**
+ * @example
+ * mountInferenceRoutes(app, { inference: createCachedInference(pipeline) });
+ * await app.request('/recommend-items/retail/for-you/u1?numResults=5');
+ */
+export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDeps): void {
+  const respond = async (c: Context<AppEnv>, request: Omit<InferenceRequest, 'query' | 'headers' | 'method'>) => {
+    const res = await deps.inference(c.get('config'), {
+      ...request,
+      method: c.req.method === 'POST' ? 'POST' : 'GET',
+      query: c.req.query(),
+      headers: headerLookup(c.req.raw.headers),
+    });
+    if (res.cached) deps.onCached?.(c, res.cached);
+    return res.status === 304 ? c.body(null, 304, res.headers) : c.body(res.body, 200, res.headers);
+  };
+
+  addRoute(app, 'GET', '/recommend-items/:namespace/:recommender/:userId', (c) =>
+    respond(c, {
+      action: 'recommend-items',
+      namespace: c.req.param('namespace'),
+      recommender: c.req.param('recommender'),
+      userId: pathParam(c, 'userId'),
+    }),
+  );
+  addRoute(app, 'GET', '/related-items/:namespace/:recommender/:itemId', (c) =>
+    respond(c, {
+      action: 'related-items',
+      namespace: c.req.param('namespace'),
+      recommender: c.req.param('recommender'),
+      itemId: pathParam(c, 'itemId'),
+    }),
+  );
+  addRoute(app, 'GET', '/rerank-items/:namespace/:recommender/:userId/:itemIds', (c) =>
+    respond(c, {
+      action: 'rerank-items',
+      namespace: c.req.param('namespace'),
+      recommender: c.req.param('recommender'),
+      userId: pathParam(c, 'userId'),
+      itemList: itemIdsFromPath(c.req.url),
+    }),
+  );
+  addRoute(
+    app,
+    'POST',
+    '/rerank-items/:namespace/:recommender/:userId',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_BODY_BYTES);
+      },
+    }),
+    async (c) => {
+      const userId = pathParam(c, 'userId');
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        throw new BadRequestError('InvalidBody', 'body must be a JSON array of item ID strings');
+      }
+      return respond(c, {
+        action: 'rerank-items',
+        namespace: c.req.param('namespace')!,
+        recommender: c.req.param('recommender')!,
+        userId,
+        itemList: validItemIds(body, 'body'),
+      });
+    },
+  );
+}
