@@ -33,6 +33,15 @@ export const dataPlaneEnvSchema = z.object({
   P13N_STALE_IF_ERROR_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Memory budget of the in-process response cache; 0 turns the cache (and stale-if-error) off. */
   P13N_RESPONSE_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
+  /** Total time one request may take (API Gateway gives up at 29 s). */
+  P13N_REQUEST_BUDGET_MS: z.coerce.number().int().min(100).max(28_000).default(6000),
+  /** How long a new configuration may wait for its stores' first download before it is refused (or, the first one, served not ready). */
+  P13N_PREPARE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** `p13n serve`: how long SIGTERM/SIGINT waits for background work (exposures) before abandoning it. */
+  P13N_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** Read only to learn whether the clients talk to a local endpoint (which takes no host prefix). */
+  AWS_ENDPOINT_URL: optionalText,
+  AWS_ENDPOINT_URL_EVIDENTLY: optionalText,
 });
 
 export type DataPlaneEnv = z.output<typeof dataPlaneEnvSchema>;

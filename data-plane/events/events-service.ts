@@ -9,7 +9,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { AppEnv } from '../app-env.ts';
 import { recordExposure, type ServedExposure } from '../experiments/exposures.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
-import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
+import type { BackgroundTasks } from './background.ts';
 import type { FanOutOptions } from './fan-out.ts';
 import { namespaceTargets } from './namespace-targets.ts';
 import { mountEventsRoute } from './route.ts';
@@ -30,6 +30,8 @@ export interface EventsServiceOptions {
   files?: FileAppender;
   retry?: Omit<FanOutOptions, 'logger'>;
   newSessionId?: () => string;
+  /** Where exposures are delivered after the response; the entry points drain it. */
+  background: BackgroundTasks;
 }
 
 export interface EventsService {
@@ -37,7 +39,7 @@ export interface EventsService {
   experiments: ExperimentDeps;
   /** Records an exposure for a response an experiment served, in the background. */
   recordExposure(exposure: ServedExposure): void;
-  /** Exposures still being delivered; `idle()` waits for them (tests, shutdown). */
+  /** Exposures still being delivered; `drain()` finishes them (Lambda before returning, serve on shutdown), `idle()` waits (tests). */
   background: BackgroundTasks;
   /** Mounts `POST /events/{namespace}`. */
   mount(app: Hono<AppEnv>): void;
@@ -45,7 +47,8 @@ export interface EventsService {
 
 /**
  * @example
- * const events = createEventsService({ clients, logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn });
+ * const events = createEventsService({ clients, logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn,
+ *   background: createBackgroundTasks({ logger }) });
  * events.mount(app);
  */
 export function createEventsService(options: EventsServiceOptions): EventsService {
@@ -58,7 +61,7 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     files: options.files ?? createFileAppender(),
     learn: options.learn,
   });
-  const background = createBackgroundTasks(options.logger);
+  const { background } = options;
   const shared = { targetsFor, evidently: clients.evidently, logger: options.logger, retry: options.retry };
   return {
     experiments: { evidently: clients.evidently, logger: options.logger },

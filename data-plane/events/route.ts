@@ -72,6 +72,7 @@ export function mountEventsRoute(app: Hono<AppEnv>, deps: EventsRouteDeps): void
               'all',
             ),
           origin: { path: c.req.path, headers: c.req.raw.headers, query: c.req.query() },
+          signal: c.get('deadline').signal,
         },
         deps,
       );

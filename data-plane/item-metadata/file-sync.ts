@@ -88,6 +88,7 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
     reload: poller.run,
+    ready: () => store.path !== undefined,
     async close() {
       closed = true;
       await poller.stop();

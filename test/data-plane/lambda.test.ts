@@ -100,11 +100,16 @@ describe('the exported handler', () => {
       expect(first.statusCode).toBe(200);
       expect(first.headers['x-personalization-config-version']).toBe('from-file');
       expect(second.statusCode).toBe(200);
+      // The cold start's (the first configuration prepared), then one per invocation.
       const emf = written.map((line) => JSON.parse(line)).filter((entry) => entry._aws);
-      expect(emf).toHaveLength(2);
-      expect(emf[0]).toMatchObject({ service: 'personalization-apis-data-plane', Response: 1 });
-      expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe('PersonalizationApis');
-      expect(typeof emf[0].OriginLatency).toBe('number');
+      expect(emf).toHaveLength(3);
+      expect(emf[0]).toMatchObject({
+        service: 'personalization-apis-data-plane',
+        ConfigurationPrepareTime: expect.any(Number),
+      });
+      expect(emf[1]).toMatchObject({ service: 'personalization-apis-data-plane', Response: 1 });
+      expect(emf[1]._aws.CloudWatchMetrics[0].Namespace).toBe('PersonalizationApis');
+      expect(typeof emf[1].OriginLatency).toBe('number');
     } finally {
       stdout.mockRestore();
       vi.unstubAllEnvs();

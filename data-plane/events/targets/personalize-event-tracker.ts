@@ -18,7 +18,7 @@ type Config = Extract<EventTargetConfig, { type: 'personalize-event-tracker' }>;
 export function personalizeEventTrackerTarget(config: Config, clients: TargetClients): EventTarget {
   return {
     name: `personalize-event-tracker:${config.trackingId}`,
-    async send(batch) {
+    async send(batch, abortSignal) {
       const events = batch.records.filter((r): r is EventRecord => r.kind === 'event');
       const first = events[0];
       if (!first) return;
@@ -38,6 +38,7 @@ export function personalizeEventTrackerTarget(config: Config, clients: TargetCli
             sentAt: new Date(e.sentAt),
           })),
         }),
+        { abortSignal },
       );
     },
   };
