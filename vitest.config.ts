@@ -12,6 +12,7 @@ const INTEGRATION = [
   'test/cli/import-items.test.ts',
   'test/cli/generate-config.test.ts',
   'test/compat/**/*.test.ts',
+  'test/connectors/**/*.test.ts',
   // DuckDB is a native module; the end-to-end test serves the app.
   'test/experiments/athena-readout.test.ts',
   'test/experiments/athena-sql.test.ts',

@@ -30,6 +30,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'generate-config --dataset-groups all|a,b  print a configuration built from Amazon Personalize',
     load: () => import('./generate-config.ts'),
   },
+  connectors: {
+    summary: 'connectors validate|run|start …   batch connectors: Personalize batch output → Braze / webhook',
+    load: () => import('./connectors.ts'),
+  },
 };
 
 export function usage(): string {

@@ -20,3 +20,10 @@ export const SWAGGER_UI_DIST = at('node_modules/swagger-ui-dist');
 export function controlPlaneEntry(name: string): string {
   return at(`control-plane/${name}/handler.ts`);
 }
+
+export const CONNECTORS_ASL = at('state-machines/connectors.asl.json');
+
+/** The entry of a connectors Lambda, e.g. `connectorsEntry('process-batch')`. */
+export function connectorsEntry(name: string): string {
+  return at(`connectors/handlers/${name}.ts`);
+}

@@ -33,7 +33,15 @@ const SETTING_KEYS = [
   'resourceTags',
   'cdnDomainName',
   'cdnCertificateArn',
+  'connectorDestinations',
+  'connectorsMaxConcurrency',
+  'connectorsFilesPerBatch',
+  'connectorsDeliveryConcurrency',
+  'connectorsBatchInferenceBucket',
 ] as const;
+
+const CONNECTOR_DESTINATIONS = ['braze', 'webhook'] as const;
+export type ConnectorDestination = (typeof CONNECTOR_DESTINATIONS)[number];
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
@@ -72,6 +80,15 @@ const splitList = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+/** A positive integer from cdk.json (a number) or `-c key=value` (a string). */
+const count = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const connectorDestinations = z
+  .string()
+  .transform((value) => [...new Set(splitList(value.toLowerCase()))])
+  .refine((names) => names.every((n) => (CONNECTOR_DESTINATIONS as readonly string[]).includes(n)), {
+    error: `expected a comma-separated list of ${CONNECTOR_DESTINATIONS.join(', ')}`,
+  });
 
 const datasetGroups = z
   .string()
@@ -166,6 +183,14 @@ const contextSchema = z
         error: 'expected an ACM certificate ARN in us-east-1 (CloudFront reads them there)',
       })
       .optional(),
+    connectorDestinations: connectorDestinations.optional(),
+    connectorsMaxConcurrency: count(10_000).default(20),
+    connectorsFilesPerBatch: count(1_000).default(1),
+    connectorsDeliveryConcurrency: count(1_000).default(5),
+    connectorsBatchInferenceBucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -246,6 +271,20 @@ export interface DeploymentSettings {
   readonly resourceTags: Readonly<Record<string, string>>;
   /** The API distribution's own domain and its us-east-1 ACM certificate (TLSv1.2_2021 then applies). */
   readonly cdnDomain: { readonly name: string; readonly certificateArn: string } | undefined;
+  /** The batch connectors, deployed when `connectorDestinations` names at least one destination. */
+  readonly connectors: ConnectorsSettings | undefined;
+}
+
+export interface ConnectorsSettings {
+  readonly destinations: readonly ConnectorDestination[];
+  /** Child executions of each Distributed Map at once. */
+  readonly maxConcurrency: number;
+  /** Batch-inference part files per worker invocation. */
+  readonly filesPerBatch: number;
+  /** Delivery Lambdas at once per destination (SQS event source maximum concurrency, at least 2). */
+  readonly deliveryConcurrency: number;
+  /** Where Amazon Personalize writes batch inference output, when outside the connectors bucket. */
+  readonly batchInferenceBucket: string | undefined;
 }
 
 /** Thrown when the context does not describe a deployment this app supports. */
@@ -287,6 +326,15 @@ function toSettings(c: ParsedContext): DeploymentSettings {
       c.cdnDomainName !== undefined && c.cdnCertificateArn !== undefined
         ? { name: c.cdnDomainName, certificateArn: c.cdnCertificateArn }
         : undefined,
+    connectors: c.connectorDestinations?.length
+      ? {
+          destinations: c.connectorDestinations as ConnectorDestination[],
+          maxConcurrency: c.connectorsMaxConcurrency,
+          filesPerBatch: c.connectorsFilesPerBatch,
+          deliveryConcurrency: Math.max(2, c.connectorsDeliveryConcurrency),
+          batchInferenceBucket: c.connectorsBatchInferenceBucket,
+        }
+      : undefined,
   };
 }
 

@@ -35,7 +35,7 @@ export interface ReadOptions {
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** The source's bytes, gunzipped when they start with the gzip magic number. */
-async function* decompressed(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+export async function* decompressed(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   let done = false;

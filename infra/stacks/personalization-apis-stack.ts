@@ -13,6 +13,7 @@ import { acknowledgeCdkHelpers } from '../acknowledgements.ts';
 import { AppConfig } from '../constructs/app-config.ts';
 import { Cdn } from '../constructs/cdn.ts';
 import { Cognito, type UserPoolRef } from '../constructs/cognito.ts';
+import { Connectors } from '../constructs/connectors.ts';
 import { ControlPlaneFunctions } from '../constructs/control-plane-functions.ts';
 import { DataPlaneFunction } from '../constructs/data-plane-function.ts';
 import { EdgeAuth } from '../constructs/edge-auth.ts';
@@ -185,6 +186,9 @@ export class PersonalizationApisStack extends Stack {
       datasetGroups: settings.generateConfigDatasetGroups,
       deployAfter: [appConfig.validatorPermission, stateMachines.configurationChangeRule, stateMachines.syncResources],
     });
+
+    if (settings.connectors)
+      new Connectors(this, 'Connectors', { settings: settings.connectors, stagingBucket: bucket });
 
     if (settings.createSwaggerUi) {
       const swaggerUi = new SwaggerUi(this, 'SwaggerUi', {

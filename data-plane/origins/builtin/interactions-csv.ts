@@ -31,7 +31,7 @@ const REQUIRED = ['USER_ID', 'ITEM_ID', 'TIMESTAMP'] as const;
 const NUMBER = /^\d+(\.\d+)?$/;
 
 /** Splits one CSV line; double quotes may wrap a field and `""` is a quote inside one. Null if a quote is left open. */
-function splitCsvLine(line: string): string[] | null {
+export function splitCsvLine(line: string): string[] | null {
   if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let field = '';

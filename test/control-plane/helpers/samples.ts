@@ -16,7 +16,9 @@ function walk(dir: string): string[] {
 }
 
 export function sampleConfigs(): Sample[] {
+  // samples/connectors holds connector jobs (config.json of another schema, JSON-lines catalogues).
   return walk(join(root, 'samples'))
+    .filter((file) => !file.startsWith(join(root, 'samples', 'connectors')))
     .map((file) => ({ name: relative(root, file), config: JSON.parse(readFileSync(file, 'utf8')) }))
     .filter((s) => typeof s.config === 'object' && s.config !== null && 'namespaces' in s.config);
 }

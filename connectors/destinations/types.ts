@@ -1,0 +1,95 @@
+/**
+ * The destination interface. A destination turns one user's decorated recommendations into the record
+ * it receives (the pipeline hashes that record for the delta check and writes it out), and sends
+ * records in requests of a bounded size, answering which records it refused and why. One file per
+ * destination implements both halves; `destinations/index.ts` finds them by connector name.
+ */
+import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import type { ConnectorName } from '../job-config.ts';
+
+/** One user's recommendations with the metadata of their items. */
+export interface DecoratedList {
+  /** Item IDs in rank order. */
+  ids: readonly string[];
+  /** The batch job's scores, aligned with `ids`, when it wrote them. */
+  scores: readonly number[] | undefined;
+  /** Metadata by item ID; unknown items are absent or undefined. */
+  metadata: ReadonlyMap<string, ItemMetadata | undefined>;
+}
+
+/** What a destination receives for one user. */
+export type DestinationRecord = Record<string, unknown>;
+
+/** One line of a connector's output: the user, the signature of the record (for the sync state), the record. */
+export interface OutputRecord {
+  userId: string;
+  signature: string;
+  record: DestinationRecord;
+}
+
+export interface Rejection {
+  record: OutputRecord;
+  reason: string;
+}
+
+export interface RecordFormatter {
+  readonly connector: ConnectorName;
+  /** The JSON text of the record for one user: hashed for the delta check and written out as is. */
+  recordJson(userId: string, list: DecoratedList): string;
+}
+
+export interface DestinationSender {
+  readonly connector: ConnectorName;
+  /** Records per request the destination accepts. */
+  readonly maxRecordsPerRequest: number;
+  /**
+   * Sends at most `maxRecordsPerRequest` records. Resolves with the records the destination refused
+   * (they will not be accepted on a retry); throws when it could not deliver after its retries, so the
+   * caller can try the whole request again later.
+   */
+  send(records: readonly OutputRecord[]): Promise<Rejection[]>;
+}
+
+/** The fields to send: the configured ones, or `id` and every metadata field of the list's items. */
+export function fieldsOf(list: DecoratedList, configured: readonly string[] | undefined): readonly string[] {
+  if (configured) return configured;
+  const seen = new Set<string>(['id']);
+  for (const id of list.ids) {
+    const metadata = list.metadata.get(id);
+    if (metadata) for (const key of Object.keys(metadata)) seen.add(key);
+  }
+  return [...seen];
+}
+
+/** The value of one field of the item at `rank`: `id`, a metadata field, else `score`, else null. */
+export function fieldValue(list: DecoratedList, rank: number, name: string): unknown {
+  const id = list.ids[rank] as string;
+  if (name === 'id') return id;
+  const value = list.metadata.get(id)?.[name];
+  if (value !== undefined) return value;
+  if (name === 'score') return list.scores?.[rank] ?? null;
+  return null;
+}
+
+/**
+ * Serialised field values of each item (the configured fields, `id` first-class), kept per catalogue
+ * entry as long as the decorator keeps the entry (a WeakMap on the metadata object): users share items,
+ * so each item's values are serialised once. `score` comes from the list unless the metadata has one.
+ */
+export function createFragmentCache(fields: readonly string[]) {
+  const cache = new WeakMap<object, string[]>();
+  return (list: DecoratedList, rank: number): string[] => {
+    const id = list.ids[rank] as string;
+    const metadata = list.metadata.get(id);
+    let fragments = metadata && cache.get(metadata);
+    if (!fragments) {
+      fragments = fields.map((name) => {
+        if (name === 'id') return JSON.stringify(id);
+        const value = metadata?.[name];
+        return value === undefined ? 'null' : JSON.stringify(value);
+      });
+      if (metadata) cache.set(metadata, fragments);
+    }
+    return fragments;
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The local run's processing step: the core over a share of the part files, writing that share's
+ * output, signatures and error files into the run's scratch folder. Everything it needs is named by
+ * path (files, LMDB stores), so the same function runs in the calling thread or, one share per CPU, in
+ * worker threads (local-parts-worker.mjs → .ts): part files are independent, as on the cloud's Distributed
+ * Map, and LMDB files are readable from any thread.
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LocaldbStore } from '../data-plane/item-metadata/localdb-store.ts';
+import type { ItemMetadataStore } from '../data-plane/item-metadata/types.ts';
+import { formattersFor } from './destinations/index.ts';
+import { ConnectorError, JobConfigError, JobInputError } from './errors.ts';
+import { createFileSink, type FileSink } from './file-sink.ts';
+import { createItemDecorator } from './item-decorator.ts';
+import { type ConnectorName, declaredConnectors, type JobConfig, type JobType } from './job-config.ts';
+import { addStats, emptyStats, type PipelineStats, processPartFiles } from './pipeline.ts';
+import { openLocalSyncState } from './sync-state.ts';
+import { openLocalUserIndex } from './user-index.ts';
+
+export interface PartsSpec {
+  jobType: JobType;
+  config: JobConfig;
+  files: string[];
+  /** The localdb file to decorate from; none leaves items undecorated (or `items` is passed in). */
+  itemsPath?: string;
+  /** Related items: the built user index. */
+  indexPath?: string;
+  /** Per connector, the sync-state file to compare with (absent: every user is sent). */
+  statePaths?: Partial<Record<ConnectorName, string>>;
+  scratch: string;
+  /** Names this share's files. */
+  share: number;
+}
+
+export interface ShareFile {
+  path: string;
+  bytes: number;
+}
+
+export interface PartsResult {
+  stats: PipelineStats;
+  outputs: Partial<Record<ConnectorName, ShareFile & { signatures: string }>>;
+  errors?: ShareFile;
+}
+
+/** Runs one share in this thread. `items` overrides `itemsPath` (a DynamoDB store cannot cross threads). */
+export async function processLocalParts(spec: PartsSpec, items?: ItemMetadataStore): Promise<PartsResult> {
+  const connectors = declaredConnectors(spec.config);
+  const store = items ?? (spec.itemsPath ? new LocaldbStore(spec.itemsPath) : undefined);
+  const users = spec.indexPath ? openLocalUserIndex(spec.indexPath) : undefined;
+  const state = spec.statePaths ? openLocalSyncState((c) => spec.statePaths?.[c] ?? '') : undefined;
+  const sinks = new Map<ConnectorName, FileSink>();
+  const signatures = new Map<ConnectorName, FileSink>();
+  for (const c of connectors) {
+    sinks.set(c, createFileSink(join(spec.scratch, `${c}-${spec.share}.jsonl`)));
+    signatures.set(c, createFileSink(join(spec.scratch, `${c}-${spec.share}.signatures`)));
+  }
+  const errors = spec.config.saveBatchInferenceErrors
+    ? createFileSink(join(spec.scratch, `errors-${spec.share}.jsonl`))
+    : undefined;
+  try {
+    const stats = await processPartFiles(
+      spec.files.map((name) => ({ name, open: async () => createReadStream(name) })),
+      {
+        jobType: spec.jobType,
+        formatters: formattersFor(spec.config),
+        users,
+        items: createItemDecorator(store),
+        state,
+        outputs: sinks,
+        signatures,
+        errors,
+      },
+    );
+    const result: PartsResult = { stats, outputs: {} };
+    for (const [c, sink] of sinks) {
+      await sink.close();
+      const sig = signatures.get(c) as FileSink;
+      await sig.close();
+      result.outputs[c] = { path: sink.path, bytes: sink.bytes, signatures: sig.path };
+    }
+    if (errors) {
+      await errors.close();
+      result.errors = { path: errors.path, bytes: errors.bytes };
+    }
+    return result;
+  } finally {
+    await Promise.allSettled(
+      [...sinks.values(), ...signatures.values(), ...(errors ? [errors] : [])].map((s) => s.close()),
+    );
+    await users?.close();
+    await state?.close();
+    if (!items) await store?.close?.();
+  }
+}
+
+/** An error as it crosses the thread boundary, and back into its class. */
+type SentError = { name: string; message: string; file?: string; line?: number };
+
+export function sendError(err: unknown): SentError {
+  const e = err as Error & { file?: string; line?: number };
+  return { name: e.name, message: e.message, file: e.file, line: e.line };
+}
+
+function receiveError(sent: SentError): Error {
+  if (sent.name === 'JobInputError' && sent.file !== undefined && sent.line !== undefined) {
+    return new JobInputError(sent.file, sent.line, sent.message.slice(`${sent.file}: line ${sent.line}: `.length));
+  }
+  if (sent.name === 'JobConfigError') return new JobConfigError(sent.message);
+  const error =
+    sent.name.endsWith('Error') && sent.name !== 'Error' ? new ConnectorError(sent.message) : new Error(sent.message);
+  return error;
+}
+
+/**
+ * Splits the part files over `workers` threads (at most one per file) and runs a share in each.
+ *
+ * @throws the first share's error, in its class (JobInputError keeps its file and line).
+ */
+export async function processLocalPartsInWorkers(spec: PartsSpec, workers: number): Promise<PartsResult[]> {
+  const n = Math.max(1, Math.min(workers, spec.files.length));
+  const shares = Array.from({ length: n }, (_, share) => ({
+    ...spec,
+    share,
+    files: spec.files.filter((_, i) => i % n === share),
+  }));
+  return Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<PartsResult>((resolve, reject) => {
+          // The .mjs entry registers the TypeScript loader, which worker threads do not inherit.
+          const worker = new Worker(new URL('./local-parts-worker.mjs', import.meta.url), {
+            workerData: share,
+            execArgv: [],
+          });
+          worker.once('message', (message: { result?: PartsResult; error?: SentError }) => {
+            if (message.error) reject(receiveError(message.error));
+            else resolve(message.result as PartsResult);
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => {
+            if (code !== 0) reject(new ConnectorError(`a connectors worker thread stopped with exit code ${code}`));
+          });
+        }),
+    ),
+  );
+}
+
+export function sumStats(results: readonly PartsResult[]): PipelineStats {
+  return results.reduce((total, r) => addStats(total, r.stats), emptyStats());
+}

@@ -1,0 +1,89 @@
+/**
+ * The sync state: per connector and user, the signature (a hash) of the record last sent. The delta
+ * check sends a user only when the signature changed, so a change in the list, its order, a score or
+ * any sent metadata field counts. Signatures are committed only after a run succeeded, from the run's
+ * output files, so a failed run leaves the previous state as it was. Locally the state is an LMDB file
+ * per connector; in the cloud a DynamoDB table (see dynamodb-sync-state.ts).
+ */
+import { hash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import type { ConnectorName } from './job-config.ts';
+
+export interface SyncStateStore {
+  /** The last committed signature of each user that has one. */
+  signatures(connector: ConnectorName, userIds: readonly string[]): Promise<Map<string, string>>;
+  /** Makes a successful run's signatures current; returns how many were written. */
+  commit(connector: ConnectorName, entries: AsyncIterable<Array<[string, string]>>): Promise<number>;
+  /** Drops users whose delivery failed, so the next run sends them again. */
+  forget(connector: ConnectorName, userIds: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SIGNATURE_LENGTH = 22;
+
+/** The signature of a record's JSON text: 22 base64url characters (132 bits of SHA-1). */
+export function signature(json: string): string {
+  return hash('sha1', json, 'base64url').slice(0, SIGNATURE_LENGTH);
+}
+
+/**
+ * @example
+ * const state = openLocalSyncState((connector) => `job/output/${connector}/state/sync-state.mdb`);
+ * const previous = await state.signatures('braze', ['u1', 'u2']);
+ */
+export function openLocalSyncState(pathOf: (connector: ConnectorName) => string): SyncStateStore {
+  const dbs = new Map<ConnectorName, RootDatabase<string, string>>();
+  /** The connector's state file; with `create` false, undefined until a run committed one. */
+  async function db(connector: ConnectorName, create: false): Promise<RootDatabase<string, string> | undefined>;
+  async function db(connector: ConnectorName, create: true): Promise<RootDatabase<string, string>>;
+  async function db(connector: ConnectorName, create: boolean) {
+    let found = dbs.get(connector);
+    if (!found) {
+      const path = pathOf(connector);
+      if (!create && !existsSync(path)) return undefined;
+      await mkdir(dirname(path), { recursive: true });
+      found = open<string, string>({ path, noSubdir: true, encoding: 'string', compression: false });
+      dbs.set(connector, found);
+    }
+    return found;
+  }
+  return {
+    async signatures(connector, userIds) {
+      const store = await db(connector, false);
+      const out = new Map<string, string>();
+      if (!store) return out;
+      for (const user of userIds) {
+        const value = store.get(user);
+        if (value !== undefined) out.set(user, value);
+      }
+      return out;
+    },
+    async commit(connector, entries) {
+      const store = await db(connector, true);
+      let written = 0;
+      let last: Promise<boolean> | undefined;
+      for await (const batch of entries) {
+        // Puts not awaited one by one are grouped by lmdb into few transactions.
+        for (const [user, sig] of batch) last = store.put(user, sig);
+        written += batch.length;
+        if (written % 200_000 < batch.length) await last;
+      }
+      await last;
+      return written;
+    },
+    async forget(connector, userIds) {
+      const store = await db(connector, true);
+      await store.transaction(() => {
+        for (const user of userIds) store.remove(user);
+      });
+    },
+    async close() {
+      const all = [...dbs.values()];
+      dbs.clear();
+      await Promise.all(all.map((d) => d.close()));
+    },
+  };
+}
