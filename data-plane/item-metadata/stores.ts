@@ -60,6 +60,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   const { dataDir, stagingBucket, clients, logger } = options;
   const cache = new Map<string, ItemMetadataStore>();
   const localStores = new Map<string, FileSyncedLocaldb>();
+  const syncedStores = new Map<string, S3SyncedLocaldb>();
 
   const create = (namespace: string, config: ItemMetadataConfig): ItemMetadataStore | undefined => {
     if (config.type === 'dynamodb') {
@@ -69,7 +70,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     if (config.type !== 'localdb') return undefined;
     if (stagingBucket) {
       if (!clients.s3) throw new Error('an S3 client is needed to sync localdb stores from the staging bucket');
-      return createS3SyncedLocaldb({
+      const synced = createS3SyncedLocaldb({
         s3: clients.s3,
         bucket: stagingBucket,
         namespace,
@@ -77,6 +78,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
         syncInterval: config.syncInterval,
         logger,
       });
+      syncedStores.set(namespace, synced);
+      return synced;
     }
     const store = createFileSyncedLocaldb({ dataDir, namespace, syncInterval: config.syncInterval, logger });
     localStores.set(namespace, store);
@@ -117,7 +120,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   };
 
   stores.prepare = async (resolved, { first, waitMs }) => {
-    const used: Array<{ namespace: string; store: ItemMetadataStore }> = [];
+    const used = new Set<string>();
     for (const [namespace, ns] of resolved.namespaces) {
       const sourceFile = stagingBucket
         ? undefined
@@ -128,12 +131,11 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
         if (!store) continue;
         // A local store swaps in the new build now, so no request sees the old catalogue under the new configuration.
         if (sourceFile) await localStores.get(namespace)?.reload();
-        used.push({ namespace, store });
+        used.add(namespace);
       }
     }
-    const syncing = used.flatMap(({ store }) =>
-      'sync' in store && store.ready?.() === false ? [store as S3SyncedLocaldb] : [],
-    );
+    const synced = [...syncedStores].filter(([namespace]) => used.has(namespace));
+    const syncing = synced.flatMap(([, store]) => (store.ready() ? [] : [store]));
     if (syncing.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -144,12 +146,13 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
       ]);
       clearTimeout(timer);
     }
-    const notReady = used.flatMap(({ namespace, store }) => {
-      if (store.ready?.() !== false) return [];
-      const missing = 'missing' in store && (store as S3SyncedLocaldb).missing();
-      return [`${namespace} (${missing ? 'no localdb in the staging bucket' : `not downloaded within ${waitMs} ms`})`];
+    const notReady = synced.flatMap(([namespace, store]) => {
+      if (store.ready()) return [];
+      return [
+        `${namespace} (${store.missing() ? 'no localdb in the staging bucket' : `not downloaded within ${waitMs} ms`})`,
+      ];
     });
-    if (notReady.length === 0 || !stagingBucket) return;
+    if (notReady.length === 0) return;
     if (!first) throw new Error(`item-metadata stores not ready: ${notReady.join(', ')}`);
     logger.warn('item-metadata stores not ready; their answers are marked and not cached until they are', {
       stores: notReady,
@@ -168,6 +171,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
       if (keep.has(id)) continue;
       cache.delete(id);
       for (const [namespace, local] of localStores) if (local === store) localStores.delete(namespace);
+      for (const [namespace, synced] of syncedStores) if (synced === store) syncedStores.delete(namespace);
       await store.close?.();
       logger.info('item-metadata store released', { store: id });
     }
@@ -177,6 +181,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     const all = [...cache.values()];
     cache.clear();
     localStores.clear();
+    syncedStores.clear();
     await Promise.all(all.map((s) => s.close?.()));
   };
 

@@ -5,7 +5,7 @@
  * ApiErrors (429/502/504; the deadline running out is a 504 DeadlineExceeded).
  */
 import type { ResolvedVariation } from '../../schema/resolve-config.ts';
-import { type Deadline, NO_DEADLINE } from '../deadline.ts';
+import { beforeDeadline, type Deadline, NO_DEADLINE } from '../deadline.ts';
 import { DeadlineExceededError, ServerMisconfiguredError } from '../errors.ts';
 import { toOriginError } from '../origins/origin-error.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
@@ -41,26 +41,12 @@ export async function withTimeout<T>(
   origin: string,
   deadline: Deadline = NO_DEADLINE,
 ): Promise<T> {
-  if (deadline.signal.aborted) throw new DeadlineExceededError(origin, deadline.budgetMs);
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const onDeadline = () => controller.abort(deadline.signal.reason);
-  deadline.signal.addEventListener('abort', onDeadline, { once: true });
-  const timedOut = new Promise<never>((_, reject) => {
-    const fire = () => reject(controller.signal.reason);
-    controller.signal.addEventListener('abort', fire, { once: true });
-    timer = setTimeout(() => controller.abort(new DOMException(`${origin} timed out`, 'TimeoutError')), timeoutMs);
-  });
-  const work = task(controller.signal);
-  work.catch(() => {});
   try {
-    return await Promise.race([work, timedOut]);
+    return await beforeDeadline(deadline, origin, task, timeoutMs);
   } catch (err) {
-    if (deadline.signal.aborted) throw new DeadlineExceededError(origin, deadline.budgetMs, { cause: err });
-    throw toOriginError(err, origin, { signal: controller.signal, timeoutMs });
-  } finally {
-    clearTimeout(timer);
-    deadline.signal.removeEventListener('abort', onDeadline);
+    if (err instanceof DeadlineExceededError) throw err;
+    // The cap's abort reason is a TimeoutError, which toOriginError maps to a 504 OriginTimeout.
+    throw toOriginError(err, origin, { signal: deadline.signal, timeoutMs });
   }
 }
 

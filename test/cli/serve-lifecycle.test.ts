@@ -26,6 +26,24 @@ afterAll(async () => {
 });
 
 const top = () => ({ variations: { http: { type: 'http', url: `${recommender.url}/recs` } } });
+/** A 50/50 hash experiment whose exposures go to `target`. */
+const abConfig = (version: string, target: Record<string, string>) =>
+  JSON.stringify({
+    version,
+    namespaces: {
+      ab: {
+        recommenders: {
+          'recommend-items': {
+            top: {
+              experiments: { test: { method: 'hash', weights: { a: 50, b: 50 } } },
+              variations: { a: top().variations.http, b: top().variations.http },
+            },
+          },
+        },
+        eventTargets: [target],
+      },
+    },
+  });
 
 describe('p13n serve lifecycle', () => {
   it('serves a reload that changes sourceFile from the new catalogue, no request in between seeing an empty store', async () => {
@@ -91,25 +109,7 @@ describe('p13n serve lifecycle', () => {
   it('loses no exposure when SIGTERM arrives during load', { timeout: 60_000 }, async () => {
     const exposures = join(dir, 'exposures.jsonl');
     const file = join(dir, 'sigterm.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        version: 's1',
-        namespaces: {
-          ab: {
-            recommenders: {
-              'recommend-items': {
-                top: {
-                  experiments: { test: { method: 'hash', weights: { a: 50, b: 50 } } },
-                  variations: { a: top().variations.http, b: top().variations.http },
-                },
-              },
-            },
-            eventTargets: [{ type: 'file', path: exposures }],
-          },
-        },
-      }),
-    );
+    writeFileSync(file, abConfig('s1', { type: 'file', path: exposures }));
     const run = startServe(['--config', file, '--port', '0'], { P13N_DATA_DIR: join(dir, 'sigterm-data') });
     const url = await listeningUrl(run);
     const served = new Set<string>();
@@ -148,25 +148,7 @@ describe('p13n serve lifecycle', () => {
   it('stops within its drain bound on SIGTERM when an event target hangs, saying what it abandoned', async () => {
     const hung = await startHungService();
     const file = join(dir, 'hung.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        version: 'h1',
-        namespaces: {
-          ab: {
-            recommenders: {
-              'recommend-items': {
-                top: {
-                  experiments: { test: { method: 'hash', weights: { a: 50, b: 50 } } },
-                  variations: { a: top().variations.http, b: top().variations.http },
-                },
-              },
-            },
-            eventTargets: [{ type: 'kinesis-stream', streamName: 'exposures' }],
-          },
-        },
-      }),
-    );
+    writeFileSync(file, abConfig('h1', { type: 'kinesis-stream', streamName: 'exposures' }));
     const run = startServe(['--config', file, '--port', '0'], {
       P13N_DATA_DIR: join(dir, 'hung-data'),
       AWS_ENDPOINT_URL_KINESIS: hung.endpoint,
