@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const INTEGRATION = [
   'test/cli/serve.test.ts',
+  'test/cli/serve-lifecycle.test.ts',
   'test/cli/smoke.test.ts',
   'test/cli/import-items.test.ts',
   'test/cli/generate-config.test.ts',
@@ -28,6 +29,8 @@ const INTEGRATION = [
   'test/data-plane/origins/personalize.test.ts',
   'test/data-plane/personalize-api/**/*.test.ts',
   'test/fuzz/**/*.test.ts',
+  // The local Lambda runtime: real CDK bundling, emulators and child processes.
+  'test/lambda-runtime/**/*.test.ts',
   // CDK's local bundling hands process.stdout to a child process, which a worker thread cannot do.
   'test/infra/data-plane-bundle.test.ts',
   'test/samples/**/*.test.ts',

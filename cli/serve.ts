@@ -3,6 +3,7 @@
  * it changes. Quiet, one line per request; stops cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { ResponseInfo } from '../data-plane/app.ts';
@@ -10,10 +11,10 @@ import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
-import { EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
+import { type DataPlaneEnv, EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
 import { NodeCacheShortcut } from '../data-plane/node/cache-shortcut.ts';
 import { createNodeServer } from '../data-plane/node/server.ts';
-import { wireDataPlane } from '../data-plane/wiring.ts';
+import { type DataPlane, wireDataPlane } from '../data-plane/wiring.ts';
 import { experimentsRoutes } from '../experiments/routes.ts';
 import { lineLogger } from '../shared/logger.ts';
 
@@ -94,16 +95,6 @@ export async function run(args: string[]): Promise<number> {
 
   const logger = lineLogger((line) => process.stderr.write(`${line}\n`));
   const config = createFileConfigProvider({ file, logger });
-  try {
-    await config.start();
-  } catch (err) {
-    if (err instanceof ConfigLoadError || err instanceof EnvError) {
-      console.error(`p13n serve: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
-
   const onResponse = ({ method, path, status, durationMs }: ResponseInfo) =>
     process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`);
   // Cache hits skip the app, which authentication must see.
@@ -120,10 +111,14 @@ export async function run(args: string[]): Promise<number> {
   });
   const preparing = performance.now();
   try {
-    await dataPlane.prepare(config.current());
+    await dataPlane.start();
   } catch (err) {
+    await dataPlane.close();
+    if (err instanceof ConfigLoadError || err instanceof EnvError) {
+      console.error(`p13n serve: ${err.message}`);
+      return 1;
+    }
     console.error(`p13n serve: cannot prepare the configuration: ${(err as Error).message}`);
-    await Promise.all([dataPlane.close(), config.stop()]);
     return 1;
   }
   console.log(
@@ -140,7 +135,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (err) {
     console.error(`p13n serve: cannot listen on ${host}:${port}: ${(err as Error).message}`);
-    await Promise.all([dataPlane.close(), config.stop()]);
+    await dataPlane.close();
     return 2;
   }
   if (auth) {
@@ -160,10 +155,27 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   console.log(`p13n serve: ${signal} received, stopping`);
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
-  await Promise.all([dataPlane.close(), config.stop()]);
+  await stop(server, dataPlane, env);
   return 0;
+}
+
+/**
+ * Stops taking requests, lets those in flight finish (each is bounded by the request budget, after
+ * which the connections still open are closed, busy keep-alive ones included), then drains the
+ * background work (exposures) for at most P13N_SHUTDOWN_DRAIN_MS before releasing everything.
+ */
+async function stop(server: Server, dataPlane: DataPlane, env: DataPlaneEnv): Promise<void> {
+  // Answers still to come close their connection, so busy keep-alive clients let go.
+  server.prependListener('request', (_incoming, outgoing) => {
+    outgoing.shouldKeepAlive = false;
+  });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, env.P13N_REQUEST_BUDGET_MS)))]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  const abandoned = await dataPlane.drain(env.P13N_SHUTDOWN_DRAIN_MS);
+  if (abandoned > 0) console.error(`p13n serve: abandoned ${abandoned} background task(s) at the drain bound`);
+  await dataPlane.close();
 }

@@ -18,6 +18,10 @@ export const DATA_PLANE_METRICS = {
   latency: ['OriginLatency'],
   /** Per event target (dimension `target`, e.g. `kinesis-stream:clicks`). */
   eventTargets: ['EventTargetDelivered', 'EventTargetRetried', 'EventTargetFailed'],
+  /** Configurations refused (the last good one kept serving) and background work dropped or abandoned at its bound. */
+  lifecycle: ['ConfigurationRefused', 'BackgroundTaskDropped', 'BackgroundTaskAbandoned'],
+  /** Milliseconds to prepare a new configuration (stores synced, models trained). */
+  preparation: ['ConfigurationPrepareTime'],
 } as const;
 
 export type MetricName = (typeof DATA_PLANE_METRICS)[keyof typeof DATA_PLANE_METRICS][number];

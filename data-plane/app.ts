@@ -14,6 +14,7 @@ import { type AppEnv, CONFIG_VERSION_HEADER } from './app-env.ts';
 import { CACHE_STATUS_HEADER, type InferenceHandler, type ServedResponse } from './cache/cached-inference.ts';
 import type { ConfigProvider } from './config/types.ts';
 import { type CorsOptions, cors, corsResponseHeaders } from './cors.ts';
+import { startDeadline } from './deadline.ts';
 import { ApiError, type ErrorBody, NotFoundError } from './errors.ts';
 import type { EventsService } from './events/events-service.ts';
 import type { Metrics } from './metrics.ts';
@@ -38,7 +39,9 @@ export interface CachedResponseInfo {
 }
 
 export interface AppDeps {
-  config: ConfigProvider;
+  config: Pick<ConfigProvider, 'current'>;
+  /** Each request's total budget in milliseconds: the deadline every step it waits on shares. */
+  requestBudgetMs: number;
   logger: Logger;
   metrics: Metrics;
   /** Inference through the pipeline, usually behind the response cache. */
@@ -76,7 +79,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     if (config) {
       c.set('config', config);
-      await next();
+      const deadline = startDeadline(deps.requestBudgetMs);
+      c.set('deadline', deadline);
+      try {
+        await next();
+      } finally {
+        deadline.dispose();
+      }
       c.res.headers.set(CONFIG_VERSION_HEADER, config.version);
     } else {
       c.res = c.json(

@@ -44,6 +44,15 @@ export const dataPlaneEnvSchema = z.object({
   AWS_XRAY_DAEMON_ADDRESS: optionalText,
   /** Powertools' switch; `false` turns tracing off even when X-Ray is active. */
   POWERTOOLS_TRACE_ENABLED: optionalText,
+  /** Total time one request may take (API Gateway gives up at 29 s). */
+  P13N_REQUEST_BUDGET_MS: z.coerce.number().int().min(100).max(28_000).default(6000),
+  /** How long a new configuration may wait for its stores' first download before it is refused (or, the first one, served not ready). */
+  P13N_PREPARE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** `p13n serve`: how long SIGTERM/SIGINT waits for background work (exposures) before abandoning it. */
+  P13N_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** Read only to learn whether the clients talk to a local endpoint (which takes no host prefix). */
+  AWS_ENDPOINT_URL: optionalText,
+  AWS_ENDPOINT_URL_EVIDENTLY: optionalText,
 });
 
 export type DataPlaneEnv = z.output<typeof dataPlaneEnvSchema>;

@@ -128,3 +128,17 @@ export class OriginTimeoutError extends ApiError {
     super(504, 'OriginError', 'OriginTimeout', `${origin} did not answer within ${timeoutMs} ms`, options);
   }
 }
+
+/** 504: the request's budget ran out before its answer was ready. */
+export class DeadlineExceededError extends ApiError {
+  override name = 'DeadlineExceededError';
+  constructor(what: string, budgetMs: number, options?: { cause?: unknown }) {
+    super(
+      504,
+      'ServerError',
+      'DeadlineExceeded',
+      `${what} did not finish within the request's ${budgetMs} ms budget`,
+      options,
+    );
+  }
+}

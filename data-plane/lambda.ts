@@ -1,10 +1,12 @@
 /**
  * The data plane on AWS Lambda behind API Gateway (REST v1 or HTTP v2) or an Application Load Balancer:
  * hono/aws-lambda turns each event into a Request for the same app `p13n serve` runs. Dependencies are built
- * once per execution environment, at the first invocation; structured logs and EMF metrics go through
- * Powertools with the service name `personalization-apis-data-plane`. With active X-Ray tracing, each
- * invocation is a subsegment annotated with what served it (namespace, recommender, variation, cache
- * status), through the Powertools Tracer — loaded only then, as it costs cold-start time.
+ * and the first configuration prepared once per execution environment, in the init phase; each
+ * invocation drains its background work before returning (Lambda freezes the process after). Structured
+ * logs and EMF metrics go through Powertools with the service name `personalization-apis-data-plane`.
+ * With active X-Ray tracing, each invocation is a subsegment annotated with what served it (namespace,
+ * recommender, variation, cache status), through the Powertools Tracer — loaded only then, as it costs
+ * cold-start time.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
@@ -17,6 +19,7 @@ import type { AppEnv } from './app-env.ts';
 import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import type { Metrics } from './metrics.ts';
 import { VARIATION_HEADER } from './pipeline/serve-inference.ts';
 import { wireDataPlane } from './wiring.ts';
@@ -34,6 +37,8 @@ export interface LambdaHandlerOptions {
   metrics?: PowertoolsMetrics;
   /** Traces each invocation (X-Ray, when active). */
   tracing?: Tracing;
+  /** The data plane's lifecycle: configuration catch-up before, background drain after each invocation. */
+  lifecycle?: Pick<Lifecycle, 'beforeInvocation' | 'drain'>;
 }
 
 /** Runs an invocation in a trace segment and annotates it. */
@@ -124,22 +129,39 @@ export function powertoolsMetrics(metrics: PowertoolsMetrics): Metrics {
   };
 }
 
+/** Time kept back from the invocation's remaining time when draining, for the response to get out. */
+export const DRAIN_MARGIN_MS = 500;
+/** The drain bound when a caller passes no Lambda context (tests). */
+const DRAIN_WITHOUT_CONTEXT_MS = 5000;
+
 /**
- * Wraps an app as a Lambda handler for REST v1, HTTP v2 and ALB events.
+ * Wraps an app as a Lambda handler for REST v1, HTTP v2 and ALB events. With a lifecycle, each
+ * invocation first catches up with a configuration poll that fell due while the environment was frozen,
+ * and waits for the background work it started (exposures) before returning — Lambda freezes the
+ * process once the handler returns, so unfinished work would run an invocation late or never. The wait
+ * is bounded by the invocation's remaining time less DRAIN_MARGIN_MS; what is still running then is
+ * aborted and reported.
  *
  * @example
- * export const handler = createLambdaHandler(createApp(deps));
+ * export const handler = createLambdaHandler(dataPlane.app, { lifecycle: dataPlane });
  */
 export function createLambdaHandler(app: Hono<AppEnv>, options: LambdaHandlerOptions = {}) {
   const handleEvent = handle(app);
+  const { lifecycle } = options;
   return async (event: LambdaEvent, context?: LambdaContext): Promise<LambdaResult> => {
     if (context) options.logger?.addContext(context);
     options.metrics?.captureColdStartMetric();
     try {
+      await lifecycle?.beforeInvocation();
       const run = () => handleEvent(event, context);
-      return await (options.tracing
-        ? options.tracing.trace(run, (result) => invocationAnnotations(event, result))
+      const result = await (options.tracing
+        ? options.tracing.trace(run, (answer) => invocationAnnotations(event, answer))
         : run());
+      if (lifecycle) {
+        const remaining = context ? context.getRemainingTimeInMillis() - DRAIN_MARGIN_MS : DRAIN_WITHOUT_CONTEXT_MS;
+        await lifecycle.drain(Math.max(0, remaining));
+      }
+      return result;
     } finally {
       options.metrics?.publishStoredMetrics();
     }
@@ -153,20 +175,29 @@ async function coldStart() {
   try {
     const env = readDataPlaneEnv(process.env);
     const config = configProviderFromEnv(env, { logger });
-    await config.start();
-    const { app } = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics) });
+    // One request at a time: what a replaced configuration used can be released at once.
+    const dataPlane = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics), releaseGraceMs: 0 });
+    await dataPlane.start();
     const tracing =
       env.AWS_XRAY_DAEMON_ADDRESS && env.POWERTOOLS_TRACE_ENABLED !== 'false'
         ? powertoolsTracing(new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME }))
         : undefined;
-    return createLambdaHandler(app, { logger: powertools, metrics, tracing });
+    return createLambdaHandler(dataPlane.app, { logger: powertools, metrics, lifecycle: dataPlane, tracing });
   } catch (err) {
     powertools.error('data plane could not start', err as Error);
     throw err;
+  } finally {
+    metrics.publishStoredMetrics();
   }
 }
 
-let ready: ReturnType<typeof coldStart> | undefined;
+// On Lambda the first configuration is prepared during the init phase (stores downloaded, models
+// trained), which runs before the first event and is not frozen; elsewhere (tests, tools importing the
+// bundle) nothing starts until the first call.
+let ready: ReturnType<typeof coldStart> | undefined = process.env.AWS_LAMBDA_RUNTIME_API ? coldStart() : undefined;
+await ready?.catch(() => {
+  ready = undefined;
+});
 
 /** The Lambda entry point. A failed start is retried at the next invocation. */
 export async function handler(event: LambdaEvent, context?: LambdaContext): Promise<LambdaResult> {

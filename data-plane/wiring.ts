@@ -20,11 +20,14 @@ import type { AppEnv } from './app-env.ts';
 import { createCachedInference, type InferenceHandler, type ResponseCacheOptions } from './cache/cached-inference.ts';
 import { responseCacheFromEnv } from './cache/options-from-env.ts';
 import type { ConfigProvider } from './config/types.ts';
+import { DEFAULT_REQUEST_BUDGET_MS } from './deadline.ts';
 import type { DataPlaneEnv } from './env.ts';
+import { type BackgroundTasks, createBackgroundTasks } from './events/background.ts';
 import { createEventsService, type EventsService } from './events/events-service.ts';
 import type { LearnFunction } from './events/targets/types.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
+import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { type Metrics, noMetrics } from './metrics.ts';
 import { createBuiltinModels } from './origins/builtin/registry.ts';
 import { createBuiltinResolver } from './origins/builtin/resolver.ts';
@@ -33,10 +36,13 @@ import type { OriginResolvers } from './origins/types.ts';
 import { isPersonalizeApiPath, type PersonalizeApiDeps, personalizeApi } from './personalize-api/personalize-api.ts';
 import { parseSigV4Credentials } from './personalize-api/sigv4.ts';
 import { type PipelineDeps, serveInference } from './pipeline/serve-inference.ts';
+import { variationCircuitKey } from './resilience/call-with-fallback.ts';
 import { type CircuitBreakerOptions, CircuitBreakers } from './resilience/circuit-breaker.ts';
 
 /** What `buildApp` accepts: the app's own dependencies plus the parts it builds them from. */
-export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'events'> {
+export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'events' | 'requestBudgetMs'> {
+  /** Each request's total budget (default DEFAULT_REQUEST_BUDGET_MS). */
+  requestBudgetMs?: number;
   clients: AwsClients;
   /** Origin resolvers by variation type; defaults to the network origins over `clients`. */
   resolvers?: OriginResolvers;
@@ -48,8 +54,12 @@ export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'eve
   defaultTimeZone?: string;
   /** Feeds posted events to the embedded recommenders (`builtin` event targets fail without it). */
   learn?: LearnFunction;
-  /** Default: built over `clients`, `logger`, `clock` and `learn`. */
+  /** Default: built over `clients`, `logger`, `clock`, `learn` and `background`. */
   events?: EventsService;
+  /** Where exposures run after the response (default: bounded, each task limited to the request budget). */
+  background?: BackgroundTasks;
+  /** Circuit breakers to use (default: built from `circuitBreaker`). */
+  breakers?: CircuitBreakers;
   /** In-process response cache with single-flight and stale-if-error (on by default); `false` turns it off. */
   responseCache?: ResponseCacheOptions | false;
   /** A circuit breaker per origin (on by default); `false` turns them off. */
@@ -68,8 +78,18 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? noMetrics;
   const defaultTimeZone = options.defaultTimeZone ?? 'UTC';
+  const requestBudgetMs = options.requestBudgetMs ?? DEFAULT_REQUEST_BUDGET_MS;
   const events =
-    options.events ?? createEventsService({ clients, logger, metrics, clock, defaultTimeZone, learn: options.learn });
+    options.events ??
+    createEventsService({
+      clients,
+      logger,
+      metrics,
+      clock,
+      defaultTimeZone,
+      learn: options.learn,
+      background: options.background ?? createBackgroundTasks({ logger, metrics, taskTimeoutMs: requestBudgetMs }),
+    });
   const pipeline: PipelineDeps = {
     resolvers: options.resolvers ?? defaultResolvers(clients),
     itemMetadata: options.itemMetadata,
@@ -79,9 +99,10 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
     logger,
     metrics,
     breakers:
-      options.circuitBreaker === false
+      options.breakers ??
+      (options.circuitBreaker === false
         ? undefined
-        : new CircuitBreakers(options.circuitBreaker ?? {}, { clock, logger, metrics }),
+        : new CircuitBreakers(options.circuitBreaker ?? {}, { clock, logger, metrics })),
     experiments: events.experiments,
     onExposure: events.recordExposure,
   };
@@ -92,6 +113,7 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
   const { auth } = options;
   return createApp({
     config: options.config,
+    requestBudgetMs,
     logger,
     metrics,
     inference,
@@ -133,26 +155,34 @@ export interface WiringOptions {
   onResponseCached?: AppDeps['onResponseCached'];
   /** More route groups to mount (p13n serve's experiments dashboard). */
   routes?: Array<Hono<AppEnv>>;
+  /**
+   * How long what a replaced configuration used stays open (default: the request budget, so requests
+   * still running under it finish). The Lambda passes 0: it handles one request at a time.
+   */
+  releaseGraceMs?: number;
 }
 
-export interface DataPlane {
+export interface DataPlane extends Lifecycle {
   app: Hono<AppEnv>;
-  /**
-   * Gets a configuration ready to serve before traffic arrives: builds local item-metadata stores from
-   * their `sourceFile` when missing or stale and trains the embedded recommenders.
-   */
-  prepare(resolved: ResolvedConfig): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
+ * Builds the data plane and its lifecycle; nothing serves until `start()` has prepared the first
+ * configuration.
+ *
  * @example
  * const dataPlane = wireDataPlane({ env: readDataPlaneEnv(process.env), config, logger });
- * await dataPlane.prepare(config.current());
+ * await dataPlane.start();                     // the first configuration, prepared
+ * serve(dataPlane.app);                        // …
+ * await dataPlane.drain(5000); await dataPlane.close();
  */
 export function wireDataPlane(options: WiringOptions): DataPlane {
   const { env, logger } = options;
-  const clients = createAwsClients(env.AWS_REGION ? { region: env.AWS_REGION } : {});
+  const metrics = options.metrics ?? noMetrics;
+  const clients = createAwsClients({
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    disableHostPrefix: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_EVIDENTLY),
+  });
   const itemMetadata = createItemMetadataStores({
     dataDir: env.P13N_DATA_DIR ?? 'data',
     stagingBucket: env.P13N_STAGING_BUCKET,
@@ -171,6 +201,8 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
       return new Set(store ? (await store.getMany(itemIds)).keys() : []);
     },
   });
+  const breakers = new CircuitBreakers({}, { clock: Date.now, logger, metrics });
+  const background = createBackgroundTasks({ logger, metrics, taskTimeoutMs: env.P13N_REQUEST_BUDGET_MS });
   const app = buildApp({
     config: options.config,
     clients,
@@ -178,8 +210,11 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     learn: builtin.learn,
     itemMetadata,
     logger,
-    metrics: options.metrics,
+    metrics,
     defaultTimeZone: env.P13N_DEFAULT_TIME_ZONE,
+    requestBudgetMs: env.P13N_REQUEST_BUDGET_MS,
+    background,
+    breakers,
     onResponse: options.onResponse,
     extraRoutes: (routes) => {
       routes.route('/', openApiRoute());
@@ -193,11 +228,48 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
       : {}),
     onResponseCached: options.onResponseCached,
   });
+  const lifecycle = createLifecycle({
+    provider: options.config,
+    parts: [
+      itemMetadata,
+      {
+        prepare: (config) => builtin.prepare(config),
+        retain: (config) => builtin.retain(config),
+        close: async () => {},
+      },
+      {
+        prepare: async () => {},
+        retain: async (config) => breakers.retain((key) => circuitKeysOf(config).has(key)),
+        close: async () => {},
+      },
+    ],
+    background,
+    logger,
+    metrics,
+    prepareWaitMs: env.P13N_PREPARE_WAIT_MS,
+    releaseGraceMs: options.releaseGraceMs ?? env.P13N_REQUEST_BUDGET_MS,
+  });
   return {
     app,
-    prepare: async (resolved) => {
-      await Promise.all([itemMetadata.prepare(resolved), builtin.prepare(resolved)]);
+    ...lifecycle,
+    async close() {
+      await lifecycle.close();
+      clients.destroy();
     },
-    close: () => itemMetadata.close(),
   };
+}
+
+/** The circuit-breaker keys of every variation of a configuration. */
+function circuitKeysOf(config: ResolvedConfig): Set<string> {
+  const keys = new Set<string>();
+  for (const [namespace, ns] of config.namespaces) {
+    for (const byKey of Object.values(ns.recommenders)) {
+      for (const recommender of byKey.values()) {
+        for (const variation of recommender.variations.values()) {
+          keys.add(variationCircuitKey(namespace, recommender, variation));
+        }
+      }
+    }
+  }
+  return keys;
 }

@@ -36,6 +36,8 @@ export interface ImportItemsOptions {
   dataDir?: string;
   /** Import version stamped on DynamoDB items and naming localdb files (default `Date.now()`). */
   version?: number;
+  /** localdb, local: the catalogue file `source` was read from, recorded in the manifest (a `sourceFile` build). */
+  sourceFile?: string;
   logger?: Logger;
   /** DynamoDB retry tuning; tests make it instant. */
   retry?: Partial<RetryPolicy>;
@@ -131,7 +133,13 @@ async function importLocaldb(options: ImportItemsOptions): Promise<ImportReport>
       await removeLocaldbFile(path);
       return report(dir);
     }
-    await publishLocaldb(dir, { file, version, items: distinct, builtAt: new Date().toISOString() });
+    await publishLocaldb(dir, {
+      file,
+      version,
+      items: distinct,
+      builtAt: new Date().toISOString(),
+      ...(options.sourceFile ? { source: options.sourceFile } : {}),
+    });
     logger?.info('localdb published', { namespace, path, items: distinct, skipped: skipped.count });
     return report(path);
   }

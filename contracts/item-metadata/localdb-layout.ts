@@ -21,6 +21,8 @@ export interface LocaldbManifest {
   items: number;
   /** ISO time the store was built; compared with the source file's modification time. */
   builtAt: string;
+  /** The catalogue file it was built from, when a configuration's `sourceFile` named one. */
+  source?: string;
 }
 
 export function localdbObjectKey(namespace: string): string {

@@ -44,7 +44,7 @@ export function createAppConfigAgentProvider(options: AppConfigAgentProviderOpti
       holder.failed(`cannot fetch from the AppConfig agent: ${(err as Error).message}`, err);
       return;
     }
-    holder.apply(text);
+    await holder.apply(text);
   };
 
   return pollingProvider({ holder, logger: options.logger, fetchOnce, nextDelayMs: () => interval });

@@ -66,8 +66,8 @@ export function createAppConfigDataProvider(options: AppConfigDataProviderOption
 
   const fetchOnce = () =>
     poll().then(
-      (text) => {
-        if (text !== undefined) holder.apply(text);
+      async (text) => {
+        if (text !== undefined) await holder.apply(text);
       },
       (err: unknown) => holder.failed(`cannot get the configuration: ${(err as Error).message}`, err),
     );

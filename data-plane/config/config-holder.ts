@@ -1,16 +1,19 @@
 /**
- * Holds the last good configuration for every provider and applies the one rule they share: the
- * first configuration must be valid (or start-up fails with the messages), a later invalid one is
- * logged and the last good one keeps serving. Identical text is not revalidated.
+ * Holds the last good configuration for every provider and applies the rules they share: the first
+ * configuration must be valid (or start-up fails with the messages), a later invalid one is logged and
+ * the last good one keeps serving; a valid one becomes current only once the listener (the lifecycle,
+ * which prepares it) accepts it. Text already applied is not revalidated; refused text is offered again
+ * at the next fetch, so a configuration whose stores were not ready yet gets another chance.
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfigText } from '../../schema/validate-config.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { ConfigLoadError } from './types.ts';
+import { type ConfigListener, ConfigLoadError } from './types.ts';
 
 export class ConfigHolder {
   #current: ResolvedConfig | undefined;
   #lastText: string | undefined;
+  #listener: ConfigListener | undefined;
 
   constructor(
     readonly source: string,
@@ -26,11 +29,16 @@ export class ConfigHolder {
     return this.#current;
   }
 
+  onChange(listener: ConfigListener): void {
+    this.#listener = listener;
+  }
+
   /**
-   * Validates and applies configuration text. Returns true when a new configuration was applied.
-   * Throws ConfigLoadError only when nothing has been loaded yet.
+   * Validates configuration text and, once the listener accepts it, applies it. Resolves true when a
+   * new configuration was applied. Rejects (ConfigLoadError, or the listener's error) only when nothing
+   * has been loaded yet.
    */
-  apply(text: string, baseDir?: string): boolean {
+  async apply(text: string, baseDir?: string): Promise<boolean> {
     if (text === this.#lastText) return false;
     const result = validateConfigText(text, { baseDir });
     for (const w of result.warnings) this.logger.warn('configuration warning', { source: this.source, ...w });
@@ -42,6 +50,21 @@ export class ConfigHolder {
         errors: result.errors,
       });
       return false;
+    }
+    if (this.#listener) {
+      let accepted: boolean;
+      try {
+        accepted = await this.#listener(result.resolved);
+      } catch (err) {
+        if (!this.#current) throw err;
+        this.logger.error('new configuration could not be prepared; the last good one keeps serving', {
+          source: this.source,
+          version: result.resolved.version,
+          message: (err as Error).message,
+        });
+        accepted = false;
+      }
+      if (!accepted) return false;
     }
     const previous = this.#current?.version;
     this.#current = result.resolved;

@@ -45,7 +45,7 @@ export function createFileConfigProvider(options: FileConfigProviderOptions): Co
       holder.failed(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
       return;
     }
-    holder.apply(text, dir);
+    await holder.apply(text, dir);
   };
 
   const schedule = () => {
@@ -88,5 +88,6 @@ export function createFileConfigProvider(options: FileConfigProviderOptions): Co
       await reading;
     },
     current: () => holder.current(),
+    onChange: (listener) => holder.onChange(listener),
   };
 }

@@ -22,8 +22,18 @@ export interface PollingOptions {
 }
 
 export function pollingProvider({ holder, logger, fetchOnce, nextDelayMs }: PollingOptions): RefreshableConfigProvider {
+  let lastFetch = Number.NEGATIVE_INFINITY;
+  let fetching = false;
   const poller = createPoller({
-    task: fetchOnce,
+    task: async () => {
+      lastFetch = performance.now();
+      fetching = true;
+      try {
+        await fetchOnce();
+      } finally {
+        fetching = false;
+      }
+    },
     delayMs: nextDelayMs,
     onError: (err) => logger.error('configuration refresh failed', { message: String(err) }),
   });
@@ -36,5 +46,11 @@ export function pollingProvider({ holder, logger, fetchOnce, nextDelayMs }: Poll
     stop: () => poller.stop(),
     current: () => holder.current(),
     refresh: poller.run,
+    onChange: (listener) => holder.onChange(listener),
+    // Timers do not run while Lambda freezes the process: an invocation catches up with a poll that is
+    // due, or waits for the one the overdue timer has just started.
+    async refreshIfDue() {
+      if (fetching || performance.now() - lastFetch >= nextDelayMs()) await poller.run();
+    },
   };
 }

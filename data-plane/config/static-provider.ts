@@ -4,7 +4,7 @@
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfig } from '../../schema/validate-config.ts';
-import { ConfigLoadError, type ConfigProvider } from './types.ts';
+import { type ConfigListener, ConfigLoadError, type ConfigProvider } from './types.ts';
 
 /**
  * @example
@@ -15,11 +15,16 @@ export function staticConfigProvider(config: unknown, options: { baseDir?: strin
   const source = 'in-memory configuration';
   const result = validateConfig(config, options);
   let started: ResolvedConfig | undefined;
+  let listener: ConfigListener | undefined;
   return {
     source,
     async start() {
       if (!result.ok) throw new ConfigLoadError(source, 'invalid configuration', result.errors);
+      await listener?.(result.resolved);
       started = result.resolved;
+    },
+    onChange(value) {
+      listener = value;
     },
     async stop() {},
     current() {

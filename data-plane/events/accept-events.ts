@@ -74,9 +74,9 @@ function evidentlyTargets(conversions: EvidentlyConversion[], client: () => Prom
   for (const c of conversions) byProject.set(c.project, [...(byProject.get(c.project) ?? []), c]);
   return [...byProject].map(([project, events]) => ({
     name: `evidently:${project}`,
-    send: async () => {
+    send: async (_batch, signal) => {
       const { putMetricEvents } = await import('../experiments/evidently.ts');
-      return putMetricEvents(await client(), project, events);
+      return putMetricEvents(await client(), project, events, signal);
     },
   }));
 }
@@ -96,6 +96,8 @@ export async function acceptEvents(
     context: () => Readonly<Record<string, string | number>>;
     /** Where the request came from, for targets of the `request` record format. */
     origin?: RequestOrigin;
+    /** The request's deadline: no target is waited on past it. */
+    signal?: AbortSignal;
   },
   deps: EventsDeps,
 ): Promise<EventsAccepted> {
@@ -124,7 +126,12 @@ export async function acceptEvents(
     batch.request = requestDocument(namespace.key, request.origin, body, events);
   }
   const targets = [...deps.targetsFor(namespace), ...evidentlyTargets(conversions.evidently, deps.evidently)];
-  const outcomes = await fanOut(targets, batch, { ...deps.retry, logger: deps.logger, metrics: deps.metrics });
+  const outcomes = await fanOut(targets, batch, {
+    ...deps.retry,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    signal: request.signal,
+  });
   if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
   return { accepted: { events: events.length, conversions: conversions.records.length }, targets: outcomes };
 }

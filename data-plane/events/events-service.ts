@@ -13,7 +13,7 @@ import { recordExposure, type ServedExposure } from '../experiments/exposures.ts
 import type { Metrics } from '../metrics.ts';
 import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import type { EventsAccepted } from './accept-events.ts';
-import { type BackgroundTasks, createBackgroundTasks } from './background.ts';
+import type { BackgroundTasks } from './background.ts';
 import { EventDeliveryError } from './delivery-error.ts';
 import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
 import { namespaceTargets } from './namespace-targets.ts';
@@ -38,6 +38,8 @@ export interface EventsServiceOptions {
   /** Per-target delivery metrics. */
   metrics?: Metrics;
   newSessionId?: () => string;
+  /** Where exposures are delivered after the response; the entry points drain it. */
+  background: BackgroundTasks;
 }
 
 export interface EventsService {
@@ -45,19 +47,20 @@ export interface EventsService {
   experiments: ExperimentDeps;
   /** Records an exposure for a response an experiment served, in the background. */
   recordExposure(exposure: ServedExposure): void;
-  /** Exposures still being delivered; `idle()` waits for them (tests, shutdown). */
+  /** Exposures still being delivered; `drain()` finishes them (Lambda before returning, serve on shutdown), `idle()` waits (tests). */
   background: BackgroundTasks;
   /** Mounts `POST /events/{namespace}`. */
   mount(app: Hono<AppEnv>): void;
   /** Accepts a posted events body for a namespace, as `POST /events/{namespace}` does (Personalize PutEvents). */
   accept(c: Context<AppEnv>, namespace: ResolvedNamespace, text: string): Promise<EventsAccepted>;
   /** Delivers a batch to every target of its namespace; any failure is an EventDeliveryError naming it. */
-  deliver(namespace: ResolvedNamespace, batch: EventBatch): Promise<TargetOutcome[]>;
+  deliver(namespace: ResolvedNamespace, batch: EventBatch, signal?: AbortSignal): Promise<TargetOutcome[]>;
 }
 
 /**
  * @example
- * const events = createEventsService({ clients, logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn });
+ * const events = createEventsService({ clients, logger, clock: Date.now, defaultTimeZone: 'UTC', learn: models.learn,
+ *   background: createBackgroundTasks({ logger }) });
  * events.mount(app);
  */
 export function createEventsService(options: EventsServiceOptions): EventsService {
@@ -70,7 +73,7 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     files: options.files ?? createFileAppender(),
     learn: options.learn,
   });
-  const background = createBackgroundTasks(options.logger);
+  const { background } = options;
   const shared = {
     targetsFor,
     evidently: clients.evidently,
@@ -91,11 +94,12 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     background,
     mount: (app) => mountEventsRoute(app, routeDeps),
     accept: (c, namespace, text) => acceptPostedEvents(c, namespace, text, routeDeps),
-    deliver: async (namespace, batch) => {
+    deliver: async (namespace, batch, signal) => {
       const outcomes = await fanOut(targetsFor(namespace), batch, {
         ...options.retry,
         logger: options.logger,
         metrics: options.metrics,
+        signal,
       });
       if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
       return outcomes;

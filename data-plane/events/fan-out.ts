@@ -6,10 +6,14 @@
  */
 import { describeError, type Logger } from '../../shared/logger.ts';
 import { backoffDelay, DEFAULT_DELIVERY_RETRY, type RetryPolicy } from '../../shared/retry.ts';
+import { withSignal } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventBatch } from './records.ts';
 import { isRetryable, PartialDeliveryError } from './retryable.ts';
 import type { EventTarget } from './targets/types.ts';
+
+/** The `error` of an outcome whose target was still busy when the deadline came. */
+export const TIMED_OUT = 'DeadlineExceeded';
 
 export interface TargetOutcome {
   target: string;
@@ -23,18 +27,32 @@ export interface FanOutOptions extends Partial<RetryPolicy> {
   logger: Logger;
   /** `EventTargetDelivered`, `EventTargetRetried` and `EventTargetFailed`, per target. */
   metrics?: Metrics;
+  /** The request's deadline (or a background task's limit): no attempt starts or outlives it. */
+  signal?: AbortSignal;
 }
 
 async function deliver(target: EventTarget, batch: EventBatch, options: FanOutOptions): Promise<TargetOutcome> {
-  const { logger, metrics, ...overrides } = options;
+  const { logger, metrics, signal, ...overrides } = options;
   const policy: RetryPolicy = { ...DEFAULT_DELIVERY_RETRY, ...overrides };
   let pending = batch;
   for (let attempt = 1; ; attempt++) {
     try {
-      await target.send(pending);
+      const sending = pending;
+      await (signal ? withSignal(signal, (s) => target.send(sending, s)) : target.send(sending));
       metrics?.add('EventTargetDelivered', 'Count', 1, { target: target.name });
       return { target: target.name, ok: true };
     } catch (err) {
+      if (signal?.aborted) {
+        metrics?.add('EventTargetFailed', 'Count', 1, { target: target.name });
+        logger.error('event target did not answer in time', {
+          target: target.name,
+          namespace: batch.namespace,
+          attempts: attempt,
+          records: pending.records.length,
+          error: describeError(err),
+        });
+        return { target: target.name, ok: false, error: TIMED_OUT };
+      }
       if (attempt < policy.maxAttempts && isRetryable(err)) {
         if (err instanceof PartialDeliveryError) pending = err.remaining;
         metrics?.add('EventTargetRetried', 'Count', 1, { target: target.name });

@@ -50,6 +50,7 @@ export async function acceptPostedEvents(
           'all',
         ),
       origin: { path: c.req.path, headers: c.req.raw.headers, query: c.req.query() },
+      signal: c.get('deadline').signal,
     },
     deps,
   );

@@ -15,6 +15,13 @@ import {
 } from '@aws-sdk/client-evidently';
 import type { EvidentlyExperimentConfig } from '../../schema/config-schema.ts';
 import { describeError, type Logger } from '../../shared/logger.ts';
+import { beforeDeadline, type Deadline, NO_DEADLINE } from '../deadline.ts';
+
+/**
+ * EvaluateFeature's own limit: assignment is a small part of a request, so a slow Evidently costs at
+ * most this much before the first variation serves, leaving the origin the rest of the budget.
+ */
+export const EVALUATE_TIMEOUT_MS = 1000;
 
 export interface EvidentlyAssignment {
   variationKey: string;
@@ -65,14 +72,28 @@ export function variationForValue(
 export async function evaluateWithEvidently(
   client: EvidentlyClient,
   logger: Logger,
-  request: { project: string; feature: string; userId: string; variationKeys: readonly string[] },
+  request: {
+    project: string;
+    feature: string;
+    userId: string;
+    variationKeys: readonly string[];
+    /** The request's deadline; the call also gives up after EVALUATE_TIMEOUT_MS. */
+    deadline?: Deadline;
+  },
 ): Promise<EvidentlyAssignment> {
   const first = request.variationKeys[0] ?? '';
   const where = { project: request.project, feature: request.feature };
   let response: EvaluateFeatureResponse;
   try {
-    response = await client.send(
-      new EvaluateFeatureCommand({ project: request.project, feature: request.feature, entityId: request.userId }),
+    response = await beforeDeadline(
+      request.deadline ?? NO_DEADLINE,
+      'Evidently EvaluateFeature',
+      (abortSignal) =>
+        client.send(
+          new EvaluateFeatureCommand({ project: request.project, feature: request.feature, entityId: request.userId }),
+          { abortSignal },
+        ),
+      EVALUATE_TIMEOUT_MS,
     );
   } catch (err) {
     logger.warn('Evidently EvaluateFeature failed; serving the first variation', {
@@ -133,6 +154,7 @@ export async function putMetricEvents(
   client: EvidentlyClient,
   project: string,
   events: Array<{ metric: { entityIdKey: string; valueKey: string }; userId: string; value: number; timestamp: Date }>,
+  abortSignal?: AbortSignal,
 ): Promise<void> {
   if (events.length === 0) return;
   const response = await client.send(
@@ -144,6 +166,7 @@ export async function putMetricEvents(
         data: JSON.stringify(metricEventData(e.metric, e.userId, e.value)),
       })),
     }),
+    { abortSignal },
   );
   if (response.failedEventCount) {
     const reasons = (response.eventResults ?? [])
@@ -165,11 +188,13 @@ export async function putExposures(
   experiment: EvidentlyExperimentConfig,
   userId: string,
   timestamp: Date,
+  abortSignal?: AbortSignal,
 ): Promise<void> {
   const tracked = Object.values(experiment.metrics).filter((m) => m.trackExposures !== false);
   await putMetricEvents(
     client,
     experiment.project,
     tracked.map((metric) => ({ metric, userId, value: 0, timestamp })),
+    abortSignal,
   );
 }

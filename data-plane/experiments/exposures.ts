@@ -56,23 +56,19 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
   };
   const targets = deps.targetsFor(namespace);
   if (targets.length > 0) {
-    deps.background.run('exposure delivery', () =>
+    deps.background.run('exposure delivery', (signal) =>
       fanOut(
         targets,
         { namespace: namespace.key, partitionKey: userId, records: [record] },
-        {
-          ...deps.retry,
-          logger: deps.logger,
-          metrics: deps.metrics,
-        },
+        { ...deps.retry, logger: deps.logger, metrics: deps.metrics, signal },
       ),
     );
   }
   const experiment = recommender.experiments.get(matched.feature);
   if (experiment?.method === 'evidently') {
-    deps.background.run('Evidently exposure', async () => {
+    deps.background.run('Evidently exposure', async (signal) => {
       const { putExposures } = await import('./evidently.ts');
-      return putExposures(await deps.evidently(), experiment, userId, now);
+      return putExposures(await deps.evidently(), experiment, userId, now, signal);
     });
   }
 }

@@ -50,12 +50,12 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
    * const store = new DynamodbItemMetadataStore({ client, namespace: 'shop', config: { type: 'dynamodb' } });
    * const found = await store.getMany(['a', 'b', 'a']); // Map { 'a' => {...}, 'b' => {...} }
    */
-  async getMany(ids: readonly string[]): Promise<Map<string, ItemMetadata>> {
+  async getMany(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ItemMetadata>> {
     const unique = [...new Set(ids)];
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) chunks.push(unique.slice(i, i + BATCH_GET_LIMIT));
     const found = new Map<string, ItemMetadata>();
-    await Promise.all(chunks.map((chunk) => this.#getChunk(chunk, found)));
+    await Promise.all(chunks.map((chunk) => this.#getChunk(chunk, found, signal)));
     return found;
   }
 
@@ -73,11 +73,12 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
     if (refused.length > 0) throw new Error(`DynamoDB refused item ${refused[0]!.line}: ${refused[0]!.reason}`);
   }
 
-  async #getChunk(ids: string[], found: Map<string, ItemMetadata>): Promise<void> {
+  async #getChunk(ids: string[], found: Map<string, ItemMetadata>, signal?: AbortSignal): Promise<void> {
     let keys: Key[] = ids.map((id) => ({ [this.#keyName]: id }));
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) await this.#retry.sleep(backoffDelay(attempt - 1, this.#retry));
-      const output = await this.#send(keys);
+      signal?.throwIfAborted();
+      const output = await this.#send(keys, signal);
       for (const item of output.Responses?.[this.tableName] ?? []) {
         const id = item[this.#keyName];
         const attributes = item[ATTRIBUTES_ATTRIBUTE];
@@ -94,7 +95,7 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
     }
   }
 
-  async #send(keys: Key[]) {
+  async #send(keys: Key[], signal?: AbortSignal) {
     try {
       return await this.#doc.send(
         new BatchGetCommand({
@@ -106,8 +107,10 @@ export class DynamodbItemMetadataStore implements ItemMetadataStore {
             },
           },
         }),
+        { abortSignal: signal },
       );
     } catch (err) {
+      if (signal?.aborted) throw err;
       if (isThrottled(err)) throw new OriginThrottledError(`DynamoDB table ${this.tableName}`, { cause: err });
       throw new OriginFailedError(`DynamoDB table ${this.tableName}`, (err as Error).message, { cause: err });
     }

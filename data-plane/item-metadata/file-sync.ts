@@ -92,6 +92,7 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
       await store.putMany(items);
     },
     reload: poller.run,
+    ready: () => store.path !== undefined,
     async close() {
       closed = true;
       await poller.stop();

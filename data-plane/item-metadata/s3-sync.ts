@@ -1,9 +1,10 @@
 /**
  * The localdb of a namespace on Lambda: downloaded from `localdbs/{namespace}/items.mdb.gz` in the
- * staging bucket, gunzipped into the data folder, opened and swapped in. A background timer checks the
- * object every `syncInterval` seconds (HeadObject) and downloads only when its ETag changed. Requests
- * never wait for a download: until the first one completes the store answers with no metadata. A
- * missing object is logged once until it appears.
+ * staging bucket, gunzipped into the data folder, opened and swapped in. The first check starts when
+ * the store is made; the lifecycle waits for it (bounded) before the configuration serves. A background
+ * timer then checks the object every `syncInterval` seconds (HeadObject) and downloads only when its
+ * ETag changed. Requests never wait for a download: until the first one completes the store is not
+ * `ready()` and answers with no metadata. A missing object is logged once until it appears.
  */
 
 import { createWriteStream } from 'node:fs';
@@ -35,6 +36,10 @@ export interface S3SyncOptions {
 export interface S3SyncedLocaldb extends ItemMetadataStore {
   /** Checks the bucket now; true when a new file was swapped in. Concurrent calls share one check. */
   sync(): Promise<boolean>;
+  /** A file has been downloaded and serves. */
+  ready(): boolean;
+  /** The last check found no object in the bucket. */
+  missing(): boolean;
   /** Stops the timer, waits for a running check and closes the file. */
   close(): Promise<void>;
 }
@@ -56,6 +61,7 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
   const store = new LocaldbStore();
   let etag: string | undefined;
   let missingLogged = false;
+  let missing = false;
   let downloads = 0;
   let closed = false;
 
@@ -74,6 +80,7 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
       head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     } catch (err) {
       if (!isMissing(err)) throw err;
+      missing = true;
       if (!missingLogged) {
         logger.warn('no localdb in the staging bucket yet; responses stay undecorated', { namespace, bucket, key });
         missingLogged = true;
@@ -81,6 +88,7 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
       return false;
     }
     missingLogged = false;
+    missing = false;
     if (head.ETag === etag || closed) return false;
 
     const path = join(dir, `s3-${++downloads}-${Date.now()}.mdb`);
@@ -118,6 +126,8 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
     sync: poller.run,
+    ready: () => store.path !== undefined,
+    missing: () => missing,
     async close() {
       closed = true;
       await poller.stop();

@@ -1,9 +1,10 @@
 /**
- * The item-metadata stores of a running data plane: one store per namespace and configuration, made
- * on first use and kept. `localdb` is synced from the staging bucket when one is given (Lambda) and
- * read from the data folder otherwise (local); `dynamodb` reads the namespace's table; `personalize`
- * needs no store (Personalize returns the metadata itself). `prepare` builds local stores from their
- * configured `sourceFile` before the server starts listening.
+ * The item-metadata stores of a running data plane: one store per namespace and store identity, made
+ * when a configuration that uses it is prepared and closed when the configuration serving no longer
+ * does. `localdb` is synced from the staging bucket when one is given (Lambda) and read from the data
+ * folder otherwise (local); `dynamodb` reads the namespace's table; `personalize` needs no store
+ * (Personalize returns the metadata itself). The lifecycle (lifecycle.ts) calls `prepare` before a
+ * configuration serves and `retain` once it does.
  */
 
 import { createReadStream } from 'node:fs';
@@ -16,9 +17,10 @@ import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { itemMetadataStoreId, type ResolvedConfig } from '../../schema/resolve-config.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RetryPolicy } from '../../shared/retry.ts';
+import type { PrepareOptions } from '../lifecycle.ts';
 import { DynamodbItemMetadataStore } from './dynamodb-store.ts';
 import { createFileSyncedLocaldb, type FileSyncedLocaldb } from './file-sync.ts';
-import { createS3SyncedLocaldb } from './s3-sync.ts';
+import { createS3SyncedLocaldb, type S3SyncedLocaldb } from './s3-sync.ts';
 import type { ItemMetadataStore, ItemMetadataStores } from './types.ts';
 
 export interface ItemMetadataStoresOptions {
@@ -32,19 +34,25 @@ export interface ItemMetadataStoresOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+/** What the lifecycle drives (lifecycle.ts's ConfigPart): prepare a configuration's stores, release the rest. */
 export interface ManagedItemMetadataStores extends ItemMetadataStores {
   /**
-   * Local mode: (re)builds the localdb of every namespace whose configuration names a `sourceFile`
-   * when the store is missing or older than that file. Does nothing with a staging bucket.
+   * Makes every store `resolved` uses and gets it ready: locally, (re)builds the localdb of each
+   * namespace whose configuration names a `sourceFile` when the store was built from another file or is
+   * older than it; with a staging bucket, waits up to `waitMs` for each store's first download. A store
+   * still not ready then fails the configuration — except the first one, which has nothing to fall back
+   * to and serves marked, uncached answers until its store is ready.
    */
-  prepare(resolved: ResolvedConfig): Promise<void>;
+  prepare(resolved: ResolvedConfig, options: PrepareOptions): Promise<void>;
+  /** Closes every store `resolved` does not use (LMDB handles, sync timers). */
+  retain(resolved: ResolvedConfig): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * @example
  * const stores = createItemMetadataStores({ dataDir: 'data', clients: { dynamodb }, logger });
- * await stores.prepare(resolved);              // p13n serve, before listening
+ * await stores.prepare(resolved, { first: true, waitMs: 5000 }); // by the lifecycle, before it serves
  * const store = stores('shop', { type: 'localdb' });
  * const metadata = await store?.getMany(['a', 'b']);
  */
@@ -52,6 +60,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   const { dataDir, stagingBucket, clients, logger } = options;
   const cache = new Map<string, ItemMetadataStore>();
   const localStores = new Map<string, FileSyncedLocaldb>();
+  const syncedStores = new Map<string, S3SyncedLocaldb>();
 
   const create = (namespace: string, config: ItemMetadataConfig): ItemMetadataStore | undefined => {
     if (config.type === 'dynamodb') {
@@ -61,7 +70,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     if (config.type !== 'localdb') return undefined;
     if (stagingBucket) {
       if (!clients.s3) throw new Error('an S3 client is needed to sync localdb stores from the staging bucket');
-      return createS3SyncedLocaldb({
+      const synced = createS3SyncedLocaldb({
         s3: clients.s3,
         bucket: stagingBucket,
         namespace,
@@ -69,6 +78,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
         syncInterval: config.syncInterval,
         logger,
       });
+      syncedStores.set(namespace, synced);
+      return synced;
     }
     const store = createFileSyncedLocaldb({ dataDir, namespace, syncInterval: config.syncInterval, logger });
     localStores.set(namespace, store);
@@ -86,29 +97,83 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     return store;
   }) as ManagedItemMetadataStores;
 
-  stores.prepare = async (resolved) => {
-    if (stagingBucket) return;
+  const buildFromSource = async (namespace: string, sourceFile: string) => {
+    const source = await stat(sourceFile).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(
+        `namespace ${namespace}: cannot read localdb sourceFile ${sourceFile}: ${err.code ?? err.message}`,
+      );
+    });
+    const manifest = await readManifest(localdbDir(dataDir, namespace));
+    const sameSource = manifest?.source === undefined || manifest.source === sourceFile;
+    if (manifest && sameSource && Date.parse(manifest.builtAt) >= source.mtimeMs) return;
+    const report = await importItems({
+      namespace,
+      config: { type: 'localdb' },
+      source: createReadStream(sourceFile),
+      sourceFile,
+      clients: {},
+      dataDir,
+      logger,
+    });
+    for (const bad of report.skipped) logger.warn('skipped catalogue line', { namespace, sourceFile, ...bad });
+    logger.info('localdb built from sourceFile', { namespace, sourceFile, imported: report.imported });
+  };
+
+  stores.prepare = async (resolved, { first, waitMs }) => {
+    const used = new Set<string>();
     for (const [namespace, ns] of resolved.namespaces) {
-      const sourceFile = ns.itemMetadataStores.find((c) => c.type === 'localdb')?.sourceFile;
-      if (!sourceFile) continue;
-      const source = await stat(sourceFile).catch((err: NodeJS.ErrnoException) => {
-        throw new Error(
-          `namespace ${namespace}: cannot read localdb sourceFile ${sourceFile}: ${err.code ?? err.message}`,
-        );
-      });
-      const manifest = await readManifest(localdbDir(dataDir, namespace));
-      if (manifest && Date.parse(manifest.builtAt) >= source.mtimeMs) continue;
-      const report = await importItems({
-        namespace,
-        config: { type: 'localdb' },
-        source: createReadStream(sourceFile),
-        clients: {},
-        dataDir,
-        logger,
-      });
-      for (const bad of report.skipped) logger.warn('skipped catalogue line', { namespace, sourceFile, ...bad });
-      logger.info('localdb built from sourceFile', { namespace, sourceFile, imported: report.imported });
-      await localStores.get(namespace)?.reload();
+      const sourceFile = stagingBucket
+        ? undefined
+        : ns.itemMetadataStores.find((c) => c.type === 'localdb')?.sourceFile;
+      if (sourceFile) await buildFromSource(namespace, sourceFile);
+      for (const config of ns.itemMetadataStores) {
+        const store = stores(namespace, config);
+        if (!store) continue;
+        // A local store swaps in the new build now, so no request sees the old catalogue under the new configuration.
+        if (sourceFile) await localStores.get(namespace)?.reload();
+        used.add(namespace);
+      }
+    }
+    const synced = [...syncedStores].filter(([namespace]) => used.has(namespace));
+    const syncing = synced.flatMap(([, store]) => (store.ready() ? [] : [store]));
+    if (syncing.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(syncing.map((store) => store.sync())),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const notReady = synced.flatMap(([namespace, store]) => {
+      if (store.ready()) return [];
+      return [
+        `${namespace} (${store.missing() ? 'no localdb in the staging bucket' : `not downloaded within ${waitMs} ms`})`,
+      ];
+    });
+    if (notReady.length === 0) return;
+    if (!first) throw new Error(`item-metadata stores not ready: ${notReady.join(', ')}`);
+    logger.warn('item-metadata stores not ready; their answers are marked and not cached until they are', {
+      stores: notReady,
+    });
+  };
+
+  stores.retain = async (resolved) => {
+    const keep = new Set<string>();
+    for (const [namespace, ns] of resolved.namespaces) {
+      for (const config of ns.itemMetadataStores) {
+        const id = itemMetadataStoreId(namespace, config);
+        if (id) keep.add(id);
+      }
+    }
+    for (const [id, store] of [...cache]) {
+      if (keep.has(id)) continue;
+      cache.delete(id);
+      for (const [namespace, local] of localStores) if (local === store) localStores.delete(namespace);
+      for (const [namespace, synced] of syncedStores) if (synced === store) syncedStores.delete(namespace);
+      await store.close?.();
+      logger.info('item-metadata store released', { store: id });
     }
   };
 
@@ -116,6 +181,7 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     const all = [...cache.values()];
     cache.clear();
     localStores.clear();
+    syncedStores.clear();
     await Promise.all(all.map((s) => s.close?.()));
   };
 

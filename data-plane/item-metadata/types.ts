@@ -11,13 +11,22 @@ export interface StoredItem {
 }
 
 export interface ItemMetadataStore {
-  /** Metadata by item ID for the IDs that exist; duplicates in `ids` are allowed. */
-  getMany(ids: readonly string[]): Promise<Map<string, ItemMetadata>>;
   /**
    * Inserts or replaces items (Personalize PutItems). Stores that cannot take writes leave it out: a
    * localdb synced from the staging bucket would lose them at its next download.
    */
   putMany?(items: readonly StoredItem[]): Promise<void>;
+  /**
+   * Metadata by item ID for the IDs that exist; duplicates in `ids` are allowed. Remote stores stop at
+   * `signal` (the request's deadline).
+   */
+  getMany(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ItemMetadata>>;
+  /**
+   * False while the store has nothing to answer from yet (an S3-synced localdb before its first
+   * download): answers it decorates are then marked and never cached. Stores that are always ready
+   * leave it out.
+   */
+  ready?(): boolean;
   close?(): Promise<void>;
 }
 

@@ -118,18 +118,22 @@ export function mountEventsRoutes(app: Hono<AppEnv>, deps: EventsRoutesDeps): vo
       throw resourceNotFound(`namespace ${namespace.key} has no eventTargets to forward users to`);
     }
     const timestamp = new Date(deps.clock()).toISOString();
-    await deps.events.deliver(namespace, {
-      namespace: namespace.key,
-      partitionKey: body.users[0]!.userId,
-      records: body.users.map((user) => ({
-        kind: 'user',
+    await deps.events.deliver(
+      namespace,
+      {
         namespace: namespace.key,
-        userId: user.userId,
-        ...(user.properties ? { properties: user.properties } : {}),
-        datasetArn: body.datasetArn,
-        timestamp,
-      })),
-    });
+        partitionKey: body.users[0]!.userId,
+        records: body.users.map((user) => ({
+          kind: 'user',
+          namespace: namespace.key,
+          userId: user.userId,
+          ...(user.properties ? { properties: user.properties } : {}),
+          datasetArn: body.datasetArn,
+          timestamp,
+        })),
+      },
+      c.get('deadline').signal,
+    );
     return c.json({}, 200, { 'Cache-Control': 'no-store' });
   });
 }

@@ -1,10 +1,12 @@
 /**
- * Step 7: one origin call under the variation's timeout. The resolver gets an AbortSignal that fires at
- * the deadline; a resolver that ignores it still loses the race, so no request waits longer than the
- * timeout. Errors leave here as ApiErrors (429/502/504).
+ * Step 7: one origin call under the variation's timeout, cut short by the request's deadline when that
+ * comes first. The resolver gets an AbortSignal that fires at whichever is earlier; a resolver that
+ * ignores it still loses the race, so no request waits longer than either. Errors leave here as
+ * ApiErrors (429/502/504; the deadline running out is a 504 DeadlineExceeded).
  */
 import type { ResolvedVariation } from '../../schema/resolve-config.ts';
-import { ServerMisconfiguredError } from '../errors.ts';
+import { beforeDeadline, type Deadline, NO_DEADLINE } from '../deadline.ts';
+import { DeadlineExceededError, ServerMisconfiguredError } from '../errors.ts';
 import { toOriginError } from '../origins/origin-error.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
 
@@ -27,33 +29,24 @@ export function originLabel(variation: ResolvedVariation): string {
 }
 
 /**
- * Runs `task` with an AbortSignal that fires after `timeoutMs`; the promise settles by the deadline at the latest.
+ * Runs `task` with an AbortSignal that fires after `timeoutMs` or at the request's deadline, whichever is
+ * first; the promise settles by then at the latest.
  *
  * @example
- * await withTimeout((signal) => fetch(url, { signal }), 800, 'http recs');
+ * await withTimeout((signal) => fetch(url, { signal }), 800, 'http recs', deadline);
  */
 export async function withTimeout<T>(
   task: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   origin: string,
+  deadline: Deadline = NO_DEADLINE,
 ): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const reason = new DOMException(`${origin} timed out`, 'TimeoutError');
-      controller.abort(reason);
-      reject(reason);
-    }, timeoutMs);
-  });
-  const work = task(controller.signal);
-  work.catch(() => {});
   try {
-    return await Promise.race([work, deadline]);
+    return await beforeDeadline(deadline, origin, task, timeoutMs);
   } catch (err) {
-    throw toOriginError(err, origin, { signal: controller.signal, timeoutMs });
-  } finally {
-    clearTimeout(timer);
+    if (err instanceof DeadlineExceededError) throw err;
+    // The cap's abort reason is a TimeoutError, which toOriginError maps to a 504 OriginTimeout.
+    throw toOriginError(err, origin, { signal: deadline.signal, timeoutMs });
   }
 }
 
@@ -64,6 +57,7 @@ export async function withTimeout<T>(
 export async function callOrigin(
   resolvers: OriginResolvers,
   request: Omit<OriginRequest, 'signal'>,
+  deadline: Deadline = NO_DEADLINE,
 ): Promise<OriginResult> {
   const { variation } = request;
   const resolver = resolvers[variation.type];
@@ -74,5 +68,5 @@ export async function callOrigin(
     );
   }
   const timeoutMs = variation.timeoutMs ?? DEFAULT_ORIGIN_TIMEOUT_MS;
-  return withTimeout((signal) => resolver({ ...request, signal }), timeoutMs, originLabel(variation));
+  return withTimeout((signal) => resolver({ ...request, signal }), timeoutMs, originLabel(variation), deadline);
 }

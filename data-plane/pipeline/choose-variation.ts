@@ -9,6 +9,7 @@ import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ExperimentConfig } from '../../schema/config-schema.ts';
 import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolve-config.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { Deadline } from '../deadline.ts';
 import { BadRequestError, ServerMisconfiguredError } from '../errors.ts';
 import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
@@ -46,7 +47,7 @@ export interface ExperimentDeps {
  */
 export async function chooseVariation(
   recommender: ResolvedRecommender,
-  request: { userId?: string; feature?: string },
+  request: { userId?: string; feature?: string; deadline?: Deadline },
   deps: ExperimentDeps,
 ): Promise<VariationChoice> {
   const keys = [...recommender.variations.keys()];
@@ -83,6 +84,7 @@ export async function chooseVariation(
       feature,
       userId: request.userId,
       variationKeys: keys,
+      deadline: request.deadline,
     });
     if (!evaluated.assigned) return first;
     const variation = recommender.variations.get(evaluated.variationKey)!;

@@ -1,20 +1,31 @@
 /**
  * Step 8: item metadata from the namespace's store (localdb, DynamoDB) attached to each returned item as
- * `metadata`. Unknown items stay as they are. Metadata Personalize returned itself is left untouched.
+ * `metadata`, within the request's deadline (a store that does not answer in time is a 504). Unknown
+ * items stay as they are. Metadata Personalize returned itself is left untouched.
  */
+import { beforeDeadline, type Deadline, NO_DEADLINE } from '../deadline.ts';
 import { ApiError, OriginFailedError } from '../errors.ts';
 import type { ItemMetadataStore } from '../item-metadata/types.ts';
 import type { RecommendedItem } from '../origins/types.ts';
 
 /**
  * @example
- * const items = await decorateItems(result.items, store); // [{ itemId: 'i1', metadata: { name: 'Lamp' } }]
+ * const items = await decorateItems(result.items, store, deadline); // [{ itemId: 'i1', metadata: { name: 'Lamp' } }]
  */
-export async function decorateItems(items: RecommendedItem[], store: ItemMetadataStore): Promise<RecommendedItem[]> {
+export async function decorateItems(
+  items: RecommendedItem[],
+  store: ItemMetadataStore,
+  deadline: Deadline = NO_DEADLINE,
+): Promise<RecommendedItem[]> {
   if (items.length === 0) return items;
   let found: Map<string, Record<string, unknown>>;
   try {
-    found = await store.getMany(items.map((i) => i.itemId));
+    found = await beforeDeadline(deadline, 'item metadata store', (signal) =>
+      store.getMany(
+        items.map((i) => i.itemId),
+        signal,
+      ),
+    );
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw new OriginFailedError('item metadata store', (err as Error).message ?? String(err), { cause: err });

@@ -74,6 +74,7 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
       method: c.req.method === 'POST' ? 'POST' : 'GET',
       query: c.req.query(),
       headers: headerLookup(c.req.raw.headers),
+      deadline: c.get('deadline'),
     });
     if (res.cached) deps.onCached?.(c, res.cached);
     return res.status === 304 ? c.body(null, 304, res.headers) : c.body(res.body, 200, res.headers);

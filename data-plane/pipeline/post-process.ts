@@ -5,6 +5,7 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ResponsePostProcessorConfig } from '../../schema/config-schema.ts';
+import { type Deadline, NO_DEADLINE } from '../deadline.ts';
 import { invokeJson } from '../origins/lambda-function.ts';
 import { originPayload, parseOriginResult } from '../origins/payload.ts';
 import type { OriginRequest, OriginResult } from '../origins/types.ts';
@@ -22,6 +23,7 @@ export async function postProcess(
   processor: ResponsePostProcessorConfig,
   request: Omit<OriginRequest, 'signal'>,
   result: OriginResult,
+  deadline: Deadline = NO_DEADLINE,
   timeoutMs = DEFAULT_ORIGIN_TIMEOUT_MS,
 ): Promise<OriginResult> {
   const origin = `responsePostProcessor ${processor.arn}`;
@@ -32,7 +34,12 @@ export async function postProcess(
       ...(result.recommendationId ? { recommendationId: result.recommendationId } : {}),
     },
   };
-  const json = await withTimeout((signal) => invokeJson(client, processor.arn, payload, signal), timeoutMs, origin);
+  const json = await withTimeout(
+    (signal) => invokeJson(client, processor.arn, payload, signal),
+    timeoutMs,
+    origin,
+    deadline,
+  );
   const processed = parseOriginResult(json, origin);
   return processed.recommendationId || !result.recommendationId
     ? processed

@@ -8,6 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { describeError, type Logger } from '../../shared/logger.ts';
+import { type Deadline, NO_DEADLINE } from '../deadline.ts';
 import { NotFoundError, OriginThrottledError } from '../errors.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
 import { type RecommendationIdFactory, recommendationIdFactory } from '../experiments/recommendation-id.ts';
@@ -41,6 +42,8 @@ export interface InferenceRequest {
   /** First value of each query parameter. */
   query: Record<string, string | undefined>;
   headers: HeaderLookup;
+  /** The request's one deadline (none: wait as long as each step's own timeout allows). */
+  deadline?: Deadline;
 }
 
 /** Names the variation that failed and the fallback that answered instead: `{from}->{to}`. */
@@ -49,6 +52,13 @@ export const FALLBACK_HEADER = 'X-Personalization-Fallback';
 export const VARIATION_HEADER = 'X-Personalization-Variation';
 /** The response's `recommendationId`, which events may carry back for attribution. */
 export const RECOMMENDATION_ID_HEADER = 'X-Personalization-Recommendation-Id';
+
+/**
+ * `not-ready` on an answer whose items could not be decorated because the item-metadata store has
+ * nothing to answer from yet (an S3-synced localdb before its first download). Such answers are sent
+ * `Cache-Control: no-store` without an ETag, so no cache keeps them.
+ */
+export const ITEM_METADATA_HEADER = 'X-Personalization-Item-Metadata';
 
 export interface InferenceResponse {
   status: 200 | 304;
@@ -96,6 +106,7 @@ export async function serveInference(
   request: InferenceRequest,
 ): Promise<InferenceResponse> {
   const now = deps.clock();
+  const deadline = request.deadline ?? NO_DEADLINE;
 
   // 1. Conditional request: an unexpired ETag of ours answers 304 without an origin call.
   if (request.method === 'GET') {
@@ -126,7 +137,7 @@ export async function serveInference(
   // 3. Variation (experiments plug in here).
   const { variation, matchedExperiment } = await chooseVariation(
     recommender,
-    { userId, feature: query.feature },
+    { userId, feature: query.feature, deadline },
     deps.experiments,
   );
 
@@ -164,7 +175,7 @@ export async function serveInference(
       result,
       variation: servedBy,
       request: originRequest,
-    } = await callWithFallback(deps, firstRequest, originRequestFor));
+    } = await callWithFallback(deps, firstRequest, originRequestFor, deadline));
   } catch (err) {
     deps.metrics.add(err instanceof OriginThrottledError ? 'OriginThrottled' : 'OriginError', 'Count', 1);
     deps.logger.warn('origin call failed', { origin: originLabel(variation), error: describeError(err) });
@@ -174,10 +185,12 @@ export async function serveInference(
   }
 
   // 8. Decoration from the store of the variation that answered.
+  let notReady = false;
   const metadataConfig = servedBy.inferenceItemMetadata;
   if (query.decorateItems && metadataConfig && metadataConfig.type !== 'personalize' && deps.itemMetadata) {
     const store = deps.itemMetadata(namespace.key, metadataConfig);
-    if (store) result = { ...result, items: await decorateItems(result.items, store) };
+    if (store?.ready?.() === false) notReady = true;
+    else if (store) result = { ...result, items: await decorateItems(result.items, store, deadline) };
   }
 
   // 9. Post-processor, then trim.
@@ -190,6 +203,7 @@ export async function serveInference(
         numResults: query.numResults,
       },
       result,
+      deadline,
     );
   }
   const items = result.items.slice(0, query.numResults);
@@ -209,6 +223,10 @@ export async function serveInference(
   if (servedBy !== variation) {
     // A degraded answer: say so, and let no cache keep it past the origin's recovery.
     headers[FALLBACK_HEADER] = `${variation.key}->${servedBy.key}`;
+    headers['Cache-Control'] = 'no-store';
+  } else if (notReady) {
+    // Undecorated only for now: no cache may keep it past the store's first download.
+    headers[ITEM_METADATA_HEADER] = 'not-ready';
     headers['Cache-Control'] = 'no-store';
   } else if (request.method === 'POST') {
     headers['Cache-Control'] = 'no-store';

@@ -5,8 +5,9 @@
  * and look-ahead), and so on down the chain. The caller learns which variation answered, so the response
  * can say it was a fallback.
  */
-import type { ResolvedVariation } from '../../schema/resolve-config.ts';
+import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { describeError, type Logger } from '../../shared/logger.ts';
+import { type Deadline, NO_DEADLINE } from '../deadline.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/types.ts';
 import { callOrigin, originLabel } from '../pipeline/call-origin.ts';
@@ -31,7 +32,12 @@ export interface OriginAnswer {
 
 /** The breaker key of a variation: one circuit per origin of each recommender. */
 function circuitKey(request: Omit<OriginRequest, 'signal'>, variation: ResolvedVariation): string {
-  return `${request.namespace}/${request.action}/${request.recommender.key}/${variation.key}`;
+  return variationCircuitKey(request.namespace, request.recommender, variation);
+}
+
+/** The breaker key of a variation of a namespace's recommender (what a configuration keeps circuits for). */
+export function variationCircuitKey(namespace: string, recommender: ResolvedRecommender, variation: ResolvedVariation) {
+  return `${namespace}/${recommender.action}/${recommender.key}/${variation.key}`;
 }
 
 /**
@@ -46,6 +52,7 @@ export async function callWithFallback(
     ...request,
     variation,
   }),
+  deadline: Deadline = NO_DEADLINE,
 ): Promise<OriginAnswer> {
   const tried = new Set<string>();
   let current = request;
@@ -53,7 +60,7 @@ export async function callWithFallback(
     const variation = current.variation;
     tried.add(variation.key);
     const asked = current;
-    const call = () => callOrigin(deps.resolvers, asked);
+    const call = () => callOrigin(deps.resolvers, asked, deadline);
     try {
       const result = deps.breakers
         ? await deps.breakers.call(circuitKey(request, variation), originLabel(variation), call)

@@ -97,6 +97,11 @@ export class CircuitBreakers {
     throw new CircuitOpenError(origin, Math.max(1, Math.ceil((reopensAt - now) / 1000)));
   }
 
+  /** Forgets every circuit whose key `keep` rejects (origins a new configuration no longer has). */
+  retain(keep: (key: string) => boolean): void {
+    for (const key of [...this.#circuits.keys()]) if (!keep(key)) this.#circuits.delete(key);
+  }
+
   #failed(circuit: Circuit, key: string, origin: string): void {
     circuit.failures++;
     if (circuit.state === 'half-open' || (circuit.state === 'closed' && circuit.failures >= this.#threshold)) {

@@ -106,13 +106,16 @@ describe('the exported handler', () => {
       expect(first.statusCode).toBe(200);
       expect(first.headers['x-personalization-config-version']).toBe('from-file');
       expect(second.statusCode).toBe(200);
-      const emf = written.map((line) => JSON.parse(line)).filter((entry) => entry._aws && entry.Response !== undefined);
-      expect(emf).toHaveLength(2);
-      expect(emf[0]).toMatchObject({ service: 'personalization-apis-data-plane', Response: 1 });
+      // The cold start's (the first configuration prepared), ColdStart, then one per invocation.
+      const emf = written.map((line) => JSON.parse(line)).filter((entry) => entry._aws);
+      expect(emf.filter((entry) => entry.ConfigurationPrepareTime !== undefined)).toHaveLength(1);
       // The first invocation of an environment records ColdStart (Powertools publishes it on its own).
-      expect(written.filter((line) => line.includes('"ColdStart"'))).toHaveLength(1);
-      expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe('PersonalizationApis');
-      expect(typeof emf[0].OriginLatency).toBe('number');
+      expect(emf.filter((entry) => entry.ColdStart !== undefined)).toHaveLength(1);
+      const responses = emf.filter((entry) => entry.Response !== undefined);
+      expect(responses).toHaveLength(2);
+      expect(responses[0]).toMatchObject({ service: 'personalization-apis-data-plane', Response: 1 });
+      expect(responses[0]._aws.CloudWatchMetrics[0].Namespace).toBe('PersonalizationApis');
+      expect(typeof responses[0].OriginLatency).toBe('number');
     } finally {
       stdout.mockRestore();
       vi.unstubAllEnvs();

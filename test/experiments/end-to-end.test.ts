@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackgroundTasks } from '../../data-plane/events/background.ts';
 import { createEventsService } from '../../data-plane/events/events-service.ts';
 import { assignByHash } from '../../data-plane/experiments/hash-bucketing.ts';
 import { experimentsRoutes } from '../../experiments/routes.ts';
@@ -32,6 +33,7 @@ describe('from served recommendations and posted events to the readout, through 
       clock,
       defaultTimeZone: 'UTC',
       clients: createAwsClients({ region: 'us-east-1' }),
+      background: createBackgroundTasks({ logger: silentLogger }),
     });
     const byGet = { type: 'http', url: `${recommender.url}/users/{userId}/recs?n={numResults}`, method: 'GET' };
     const config = {

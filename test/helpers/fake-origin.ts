@@ -83,6 +83,7 @@ export function swappableConfig(initial: unknown): ConfigProvider & { set(config
     async start() {},
     async stop() {},
     current: () => current,
+    onChange() {},
     set(config) {
       current = resolve(config);
     },

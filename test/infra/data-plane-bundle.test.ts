@@ -7,12 +7,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { nativeModuleClosure } from '../../infra/bundling/native-modules.ts';
-import { DataPlaneFunction } from '../../infra/constructs/data-plane-function.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
+import { synthDataPlaneAsset } from '../lambda-runtime/data-plane-asset.ts';
 
 /** Lambda's limit on a function's unzipped code. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -27,27 +25,7 @@ describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
   let assetDir: string;
 
   beforeAll(() => {
-    const app = new App({
-      outdir: mkdtempSync(join(tmpdir(), 'p13n-bundle-')),
-      context: { 'aws:cdk:enable-asset-metadata': true },
-    });
-    const stack = new Stack(app, 'Bundle', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const dataPlane = new DataPlaneFunction(stack, 'DataPlane', {
-      appConfig: {
-        applicationId: 'app1234',
-        environmentId: 'env1234',
-        configurationProfileId: 'prof123',
-        configurationArn: () => 'arn:aws:appconfig:eu-west-1:123456789012:application/app1234/*',
-      },
-      stagingBucket: new Bucket(stack, 'Staging'),
-      timeZone: 'UTC',
-      applicationName: 'shop',
-      tableNamePrefixes: ['PersonalizationApiItemMetadata_'],
-    });
-    const assembly = app.synth();
-    const template = assembly.getStackByName('Bundle').template as { Resources: Record<string, any> };
-    const id = stack.getLogicalId(dataPlane.function.node.defaultChild as never);
-    assetDir = join(assembly.directory, template.Resources[id].Metadata['aws:asset:path']);
+    assetDir = synthDataPlaneAsset().dir;
   }, 180_000);
 
   test('the bundle is an ES module exporting handler, with lmdb left external', () => {

@@ -42,14 +42,16 @@ export function eventBridgeTarget(config: Config, clients: TargetClients): Event
   });
   return {
     name: `eventbridge:${busName}`,
-    async send(batch) {
+    async send(batch, abortSignal) {
       const chunks: EventsRecord[][] = [];
       for (let i = 0; i < batch.records.length; i += MAX_ENTRIES_PER_CALL) {
         chunks.push(batch.records.slice(i, i + MAX_ENTRIES_PER_CALL));
       }
       const results = await Promise.allSettled(
         chunks.map(async (chunk) => {
-          const response = await clients.eventBridge().send(new PutEventsCommand({ Entries: chunk.map(entry) }));
+          const response = await clients
+            .eventBridge()
+            .send(new PutEventsCommand({ Entries: chunk.map(entry) }), { abortSignal });
           if (!response.FailedEntryCount) return [];
           return chunk.flatMap((record, i) => {
             const code = response.Entries?.[i]?.ErrorCode;

@@ -17,7 +17,7 @@ type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-fir
 export function kinesisFirehoseTarget(config: Config, clients: TargetClients): EventTarget {
   return {
     name: `kinesis-firehose:${config.streamName}`,
-    async send(batch) {
+    async send(batch, abortSignal) {
       const data = streamPayload(batch, config.recordFormat);
       if (!data) return;
       await clients.firehose().send(
@@ -25,6 +25,7 @@ export function kinesisFirehoseTarget(config: Config, clients: TargetClients): E
           DeliveryStreamName: config.streamName,
           Record: { Data: data },
         }),
+        { abortSignal },
       );
     },
   };

@@ -17,7 +17,7 @@ type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-fir
 export function kinesisStreamTarget(config: Config, clients: TargetClients): EventTarget {
   return {
     name: `kinesis-stream:${config.streamName}`,
-    async send(batch) {
+    async send(batch, abortSignal) {
       const data = streamPayload(batch, config.recordFormat);
       if (!data) return;
       await clients.kinesis().send(
@@ -26,6 +26,7 @@ export function kinesisStreamTarget(config: Config, clients: TargetClients): Eve
           PartitionKey: batch.partitionKey,
           Data: data,
         }),
+        { abortSignal },
       );
     },
   };

@@ -19,7 +19,7 @@ type Config = Extract<EventTargetConfig, { type: 'personalize-event-tracker' }>;
 export function personalizeEventTrackerTarget(config: Config, clients: TargetClients): EventTarget {
   return {
     name: `personalize-event-tracker:${config.trackingId}`,
-    async send(batch) {
+    async send(batch, abortSignal) {
       const users = batch.records.filter((r): r is UserRecord => r.kind === 'user');
       const datasets = new Map<string, UserRecord[]>();
       for (const u of users) datasets.set(u.datasetArn, [...(datasets.get(u.datasetArn) ?? []), u]);
@@ -32,6 +32,7 @@ export function personalizeEventTrackerTarget(config: Config, clients: TargetCli
               properties: u.properties === undefined ? undefined : JSON.stringify(u.properties),
             })),
           }),
+          { abortSignal },
         );
       }
       const events = batch.records.filter((r): r is EventRecord => r.kind === 'event');
@@ -53,6 +54,7 @@ export function personalizeEventTrackerTarget(config: Config, clients: TargetCli
             sentAt: new Date(e.sentAt),
           })),
         }),
+        { abortSignal },
       );
     },
   };

@@ -16,7 +16,7 @@ import type { FileAppender } from './file-appender.ts';
 export interface EventTarget {
   /** `type:identifier`, e.g. `kinesis-stream:clicks`; what outcomes and 502 messages name. */
   readonly name: string;
-  send(batch: EventBatch): Promise<void>;
+  send(batch: EventBatch, signal?: AbortSignal): Promise<void>;
 }
 
 /** Feeds interactions to the namespace's embedded recommenders (`BuiltinModels.learn`). */

@@ -16,10 +16,12 @@ export interface BuiltinModels {
   /** The trained model of a builtin variation (trained now if `prepare` has not). */
   get(namespace: string, variation: ResolvedVariation): Promise<Model>;
   /**
-   * Trains every builtin variation's model of a configuration; models of an unchanged file are kept,
-   * models no variation uses any more are dropped.
+   * Trains every builtin variation's model of a configuration (rejects when one cannot be trained, an
+   * unreadable interactions file say); models of an unchanged file are kept.
    */
   prepare(resolved: ResolvedConfig): Promise<void>;
+  /** Drops the models no variation of `resolved` uses (once it serves). */
+  retain(resolved: ResolvedConfig): Promise<void>;
   /**
    * Feeds events to every builtin model of the namespace (also to models still training). Items a
    * model does not know are learned only when the namespace's catalogue has them (or the variation
@@ -68,6 +70,21 @@ function stampOf(file: string | undefined): string {
     // Training reports the unreadable file.
     return 'missing';
   }
+}
+
+/** The models a configuration's builtin variations need, by registry key. */
+function wantedModels(resolved: ResolvedConfig): Map<string, { namespace: string; variation: BuiltinVariation }> {
+  const wanted = new Map<string, { namespace: string; variation: BuiltinVariation }>();
+  for (const [namespace, ns] of resolved.namespaces) {
+    for (const byKey of Object.values(ns.recommenders)) {
+      for (const recommender of byKey.values()) {
+        for (const variation of recommender.variations.values()) {
+          if (variation.type === 'builtin') wanted.set(keyOf(namespace, variation), { namespace, variation });
+        }
+      }
+    }
+  }
+  return wanted;
 }
 
 /**
@@ -130,20 +147,8 @@ export function createBuiltinModels(options: BuiltinModelsOptions = {}): Builtin
     },
 
     async prepare(resolved) {
-      const wanted = new Map<string, { namespace: string; variation: BuiltinVariation }>();
-      for (const [namespace, ns] of resolved.namespaces) {
-        for (const byKey of Object.values(ns.recommenders)) {
-          for (const recommender of byKey.values()) {
-            for (const variation of recommender.variations.values()) {
-              if (variation.type !== 'builtin') continue;
-              wanted.set(keyOf(namespace, variation), { namespace, variation });
-            }
-          }
-        }
-      }
-      for (const key of [...entries.keys()]) if (!wanted.has(key)) entries.delete(key);
       const trainings: Promise<Model>[] = [];
-      for (const [key, { namespace, variation }] of wanted) {
+      for (const [key, { namespace, variation }] of wantedModels(resolved)) {
         const stamp = stampOf(variation.interactionsFile);
         const existing = entries.get(key);
         if (existing && existing.stamp === stamp) {
@@ -154,6 +159,11 @@ export function createBuiltinModels(options: BuiltinModelsOptions = {}): Builtin
         trainings.push(train(key, namespace, variation, stamp).promise);
       }
       await Promise.all(trainings);
+    },
+
+    async retain(resolved) {
+      const wanted = wantedModels(resolved);
+      for (const key of [...entries.keys()]) if (!wanted.has(key)) entries.delete(key);
     },
 
     async learn(namespace, events) {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { responseCacheFromEnv } from '../../../data-plane/cache/options-from-env.ts';
 import { readDataPlaneEnv } from '../../../data-plane/env.ts';
+import { createBackgroundTasks } from '../../../data-plane/events/background.ts';
 import { createEventsService } from '../../../data-plane/events/events-service.ts';
 import type { ServedExposure } from '../../../data-plane/experiments/exposures.ts';
 import { type AppOptions, buildApp } from '../../../data-plane/wiring.ts';
@@ -110,6 +111,7 @@ describe('response cache', () => {
       logger: silentLogger,
       clock: clock.now,
       defaultTimeZone: 'UTC',
+      background: createBackgroundTasks({ logger: silentLogger }),
     });
     const a = app({ events: { ...events, recordExposure: (e) => exposures.push(e) } });
     const first = await a.request('/related-items/shop/ab/item-1?userId=u1');

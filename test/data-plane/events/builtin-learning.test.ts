@@ -44,9 +44,8 @@ beforeAll(async () => {
     },
     { baseDir: dir },
   );
-  await provider.start();
   dataPlane = wireDataPlane({ env: readDataPlaneEnv({ P13N_DATA_DIR: dir }), config: provider, logger: silentLogger });
-  await dataPlane.prepare(provider.current());
+  await dataPlane.start();
 });
 
 afterAll(async () => {

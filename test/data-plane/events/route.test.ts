@@ -8,6 +8,7 @@ import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBackgroundTasks } from '../../../data-plane/events/background.ts';
 import {
   createEventsService,
   type EventClients,
@@ -112,6 +113,7 @@ describe('POST /events/{namespace} and exposures through the app', () => {
     learned = [];
     clients = eventClients();
     events = createEventsService({
+      background: createBackgroundTasks({ logger: silentLogger }),
       logger: silentLogger,
       clock: () => NOW,
       defaultTimeZone: 'UTC',

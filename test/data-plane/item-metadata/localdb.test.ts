@@ -199,20 +199,20 @@ describe('createItemMetadataStores (local mode)', () => {
     const config = resolved.namespaces.get('shop')?.inferenceItemMetadata;
     if (!config) throw new Error('no metadata config');
 
-    await stores.prepare(resolved);
+    await stores.prepare(resolved, { first: true, waitMs: 0 });
     const store = stores('shop', config);
     expect(store).toBe(stores('shop', { type: 'localdb', syncInterval: 60 }));
     expect(Object.fromEntries((await store?.getMany(['a'])) ?? [])).toEqual({ a: { name: 'first' } });
     expect(entries).toContainEqual({ level: 'warn', message: 'skipped catalogue line' });
 
     const built = await readManifest(join(dataDir, 'localdb', 'shop'));
-    await stores.prepare(resolved);
+    await stores.prepare(resolved, { first: true, waitMs: 0 });
     expect(await readManifest(join(dataDir, 'localdb', 'shop'))).toEqual(built);
 
     writeFileSync(source, '{"id":"a","name":"second"}\n');
     const later = new Date(Date.now() + 60_000);
     utimesSync(source, later, later);
-    await stores.prepare(resolved);
+    await stores.prepare(resolved, { first: true, waitMs: 0 });
     expect(Object.fromEntries((await store?.getMany(['a'])) ?? [])).toEqual({ a: { name: 'second' } });
   });
 
@@ -241,7 +241,7 @@ describe('createItemMetadataStores (local mode)', () => {
       { baseDir: dir },
     );
     if (!resolved.ok) throw new Error('invalid');
-    await expect(stores.prepare(resolved.resolved)).rejects.toThrow(
+    await expect(stores.prepare(resolved.resolved, { first: true, waitMs: 0 })).rejects.toThrow(
       /cannot read localdb sourceFile .*nope\.jsonl: ENOENT/,
     );
   });

@@ -193,7 +193,7 @@ describe('createBuiltinModels', () => {
     expect(logger.lines.some((l) => l.message.includes('interactions file changed'))).toBe(true);
   });
 
-  it('drops models no variation uses any more', async () => {
+  it("keeps the serving configuration's models while another is prepared, drops the unused ones on retain", async () => {
     const models = createBuiltinModels();
     await models.prepare(resolved);
     const old = await models.get('other', variation(resolved, 'other', 'co'));
@@ -201,6 +201,8 @@ describe('createBuiltinModels', () => {
       baseDir: dir,
     });
     await models.prepare(smaller);
+    expect(await models.get('other', variation(resolved, 'other', 'co'))).toBe(old);
+    await models.retain(smaller);
     expect(await models.get('other', variation(resolved, 'other', 'co'))).not.toBe(old);
   });
 
