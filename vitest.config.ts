@@ -25,6 +25,7 @@ const INTEGRATION = [
   'test/data-plane/lambda.test.ts',
   'test/data-plane/node/**/*.test.ts',
   'test/data-plane/origins/personalize.test.ts',
+  'test/data-plane/origins/request-faults.test.ts',
   'test/fuzz/**/*.test.ts',
   // CDK's local bundling hands process.stdout to a child process, which a worker thread cannot do.
   'test/infra/data-plane-bundle.test.ts',

@@ -113,6 +113,25 @@ export class OriginThrottledError extends ApiError {
   }
 }
 
+/**
+ * 400: the origin refused the request's own parameters (a Personalize `InvalidInputException` for a bad
+ * filter value, an HTTP recommender's 400/404/422). Another attempt or another origin would fail the same
+ * way, so it is the client's error and never counts against the origin's circuit. The origin's own words
+ * stay in `cause` for the logs: they may name resources the client must not see.
+ */
+export class OriginRejectedRequestError extends ApiError {
+  override name = 'OriginRejectedRequestError';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      400,
+      'ClientError',
+      'OriginRejectedRequest',
+      "the recommender rejected this request's parameters (user, items, filter values or context)",
+      options,
+    );
+  }
+}
+
 /** 502: the origin failed or answered something unusable. */
 export class OriginFailedError extends ApiError {
   override name = 'OriginFailedError';

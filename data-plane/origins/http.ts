@@ -2,10 +2,12 @@
  * Any HTTP recommender (variation type `http`). POST sends the version 1.0 payload as JSON; GET (the
  * default when the URL holds placeholders, as the old service did) sends none. Either way the URL's
  * placeholders are filled from the request.
- * HTTP 429 is throttling; any other non-2xx, or a body that is not a recommendation list, is a failure.
+ * HTTP 429 is throttling; a 4xx about the request (400, 404, 422, …) is the client's error (400); any
+ * other non-2xx (5xx, 401/403), or a body that is not a recommendation list, is the origin's failure.
  */
 import { URL_PLACEHOLDERS, type UrlPlaceholder } from '../../schema/config-schema.ts';
-import { OriginFailedError, OriginThrottledError } from '../errors.ts';
+import { OriginFailedError, OriginRejectedRequestError, OriginThrottledError } from '../errors.ts';
+import { isRequestFault } from './origin-error.ts';
 import { originPayload, parseOriginJson, parseOriginResult } from './payload.ts';
 import type { OriginRequest, OriginResolver } from './types.ts';
 
@@ -67,6 +69,7 @@ export function httpResolver(fetchImpl: typeof fetch = fetch): OriginResolver {
     });
     const text = await res.text();
     if (res.status === 429) throw new OriginThrottledError(origin);
+    if (isRequestFault(res.status)) throw new OriginRejectedRequestError({ cause: `${origin}: HTTP ${res.status}` });
     if (!res.ok) throw new OriginFailedError(origin, `HTTP ${res.status}`);
     return parseOriginResult(parseOriginJson(text, origin), origin);
   };
