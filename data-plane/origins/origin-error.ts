@@ -15,11 +15,12 @@ import {
 
 /**
  * 4xx answers that say the deployment, not the request, is wrong: our credentials or permissions, or a
- * configured resource (campaign, function, endpoint) that does not exist. They stay origin failures.
+ * configured resource (campaign, function, endpoint) that does not exist, or a SageMaker model that
+ * crashed (ModelError, 424). They stay origin failures.
  */
-const DEPLOYMENT_FAULT_STATUSES = new Set([401, 403, 407]);
+const DEPLOYMENT_FAULT_STATUSES = new Set([401, 403, 407, 424]);
 const DEPLOYMENT_FAULT_NAME =
-  /AccessDenied|Unauthori[sz]ed|UnrecognizedClient|Signature|Token|Credential|ResourceNotFound/;
+  /AccessDenied|Unauthori[sz]ed|UnrecognizedClient|Signature|Token|Credential|ResourceNotFound|^Model/;
 
 /**
  * Whether an origin's 4xx was caused by the request (a bad filter value, an unknown item ID) rather than
