@@ -6,11 +6,13 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
+import { loadOriginSecret, requireOriginSecret } from './auth/origin-secret.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
 import type { Metrics } from './metrics.ts';
@@ -68,7 +70,11 @@ async function coldStart() {
     const env = readDataPlaneEnv(process.env);
     const config = configProviderFromEnv(env, { logger });
     await config.start();
-    const { app } = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics) });
+    // Behind CloudFront: only requests carrying its secret origin header get through.
+    const auth = env.P13N_ORIGIN_SECRET_ARN
+      ? requireOriginSecret(await loadOriginSecret(new SecretsManagerClient({}), env.P13N_ORIGIN_SECRET_ARN))
+      : undefined;
+    const { app } = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics), auth });
     return createLambdaHandler(app, { logger: powertools, metrics });
   } catch (err) {
     powertools.error('data plane could not start', err as Error);
