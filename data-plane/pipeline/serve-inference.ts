@@ -203,6 +203,8 @@ export async function serveInference(
     'Content-Type': 'application/json; charset=utf-8',
     [RECOMMENDATION_ID_HEADER]: recommendationId,
   };
+  // Shared caches between the client and us must not give one viewer's context-dependent answer to another.
+  if (recommender.contextHeaders.length > 0) headers.Vary = recommender.contextHeaders.join(', ');
   if (servedBy !== variation) {
     // A degraded answer: say so, and let no cache keep it past the origin's recovery.
     headers[FALLBACK_HEADER] = `${variation.key}->${servedBy.key}`;
