@@ -8,6 +8,7 @@
  * header (other formats, garbage, `*`) is ignored too.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { InferenceRequest } from './serve-inference.ts';
 
 export interface ParsedEtag {
   checksum: string;
@@ -55,15 +56,7 @@ export function freshEtag(ifNoneMatch: string | undefined, now: number, scope: s
 /** What a GET answer depends on besides headers: configuration version, route and query. */
 export function etagScope(
   configVersion: string,
-  request: {
-    action: string;
-    namespace: string;
-    recommender: string;
-    userId?: string;
-    itemId?: string;
-    itemList?: string[];
-    query: Record<string, string | undefined>;
-  },
+  request: Pick<InferenceRequest, 'action' | 'namespace' | 'recommender' | 'userId' | 'itemId' | 'itemList' | 'query'>,
 ): string {
   const query = Object.entries(request.query)
     .filter(([, v]) => v !== undefined)

@@ -4,27 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openApiRoute } from '../../../data-plane/api-docs/openapi-route.ts';
-import { buildApp } from '../../../data-plane/wiring.ts';
-import { silentLogger } from '../../../shared/logger.ts';
-import { fakeOrigin, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
+import { oneRecommenderApp } from '../../helpers/fake-origin.ts';
 
-const config = {
-  version: '1',
-  namespaces: {
-    shop: {
-      recommenders: { 'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://o.test/' } } } } },
-    },
-  },
-};
-
-const app = () =>
-  buildApp({
-    config: swappableConfig(config),
-    clients: unusedClients(),
-    resolvers: { http: fakeOrigin().resolver },
-    logger: silentLogger,
-    extraRoutes: (routes) => routes.route('/', openApiRoute()),
-  });
+const app = () => oneRecommenderApp({ extraRoutes: (routes) => routes.route('/', openApiRoute()) });
 
 describe('/openapi.json', () => {
   it.each([

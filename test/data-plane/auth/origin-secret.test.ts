@@ -8,27 +8,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN_SECRET_HEADER } from '../../../contracts/origin-secret.ts';
 import { loadOriginSecret, requireOriginSecret } from '../../../data-plane/auth/origin-secret.ts';
-import { buildApp } from '../../../data-plane/wiring.ts';
-import { silentLogger } from '../../../shared/logger.ts';
-import { fakeOrigin, swappableConfig, unusedClients } from '../../helpers/fake-origin.ts';
+import { oneRecommenderApp } from '../../helpers/fake-origin.ts';
 
 const SECRET = 'k7Qm2VxP9sLw4RtY8nZb3HcJ6fGd1AeU5oKi0pWq';
-const config = {
-  version: '1',
-  namespaces: {
-    shop: {
-      recommenders: { 'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://o.test/' } } } } },
-    },
-  },
-};
-const app = () =>
-  buildApp({
-    config: swappableConfig(config),
-    clients: unusedClients(),
-    resolvers: { http: fakeOrigin().resolver },
-    logger: silentLogger,
-    auth: requireOriginSecret(SECRET),
-  });
+const app = () => oneRecommenderApp({ auth: requireOriginSecret(SECRET) });
 
 describe('the secret origin header', () => {
   it('refuses a direct call without the header with 403', async () => {
