@@ -161,7 +161,8 @@ export class PersonalizationApisStack extends Stack {
         );
       }
     }
-    apiUrls.push(apiUrl);
+    // Behind CloudFront the API's own URL refuses calls (no origin secret): the API description lists only the CDN.
+    if (!cdn) apiUrls.push(apiUrl);
     output('ApiUrl', apiUrls[0] ?? apiUrl, 'The URL clients call');
 
     const controlPlane = new ControlPlaneFunctions(this, 'ControlPlane', {
