@@ -26,8 +26,10 @@ const INTEGRATION = [
   'test/data-plane/item-metadata/**/*.test.ts',
   'test/data-plane/lambda.test.ts',
   'test/data-plane/node/**/*.test.ts',
+  'test/data-plane/origins/http-limits.test.ts',
   'test/data-plane/origins/personalize.test.ts',
   'test/data-plane/personalize-api/**/*.test.ts',
+  'test/data-plane/origins/request-faults.test.ts',
   'test/fuzz/**/*.test.ts',
   // The local Lambda runtime: real CDK bundling, emulators and child processes.
   'test/lambda-runtime/**/*.test.ts',

@@ -145,15 +145,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) {
-      if (err.status >= 500) deps.logger.warn('request failed', { path: c.req.path, error: describeError(err) });
       for (const [name, value] of Object.entries(err.responseHeaders())) c.header(name, value);
-      return c.json(err.toBody(), err.status);
+      if (err.status < 500) return c.json(err.toBody(), err.status);
+      // The client gets a safe message and the ID its details were logged under.
+      const requestId = crypto.randomUUID();
+      deps.logger.warn('request failed', { path: c.req.path, requestId, error: describeError(err) });
+      return c.json({ ...err.toBody(), requestId }, err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json({ type: 'ClientError', code: 'BadRequest', message: err.message || 'bad request' }, err.status);
     }
-    deps.logger.error('unexpected error', { path: c.req.path, error: describeError(err, true) });
-    return c.json(INTERNAL_ERROR, 500);
+    const requestId = crypto.randomUUID();
+    deps.logger.error('unexpected error', { path: c.req.path, requestId, error: describeError(err, true) });
+    return c.json({ ...INTERNAL_ERROR, requestId }, 500);
   });
 
   return app;

@@ -17,6 +17,8 @@ const timeZone = z
 
 export const dataPlaneEnvSchema = z.object({
   P13N_CONFIG: optionalText,
+  /** Secrets Manager ARN of the header CloudFront adds; set, requests without it get 403. */
+  P13N_ORIGIN_SECRET_ARN: optionalText,
   P13N_APPCONFIG_APPLICATION: optionalText,
   P13N_APPCONFIG_ENVIRONMENT: optionalText,
   P13N_APPCONFIG_PROFILE: optionalText,

@@ -10,6 +10,8 @@ export interface ErrorBody {
   type: ErrorType;
   code: string;
   message: string;
+  /** 5xx only: the ID under which the details were logged. */
+  requestId?: string;
 }
 
 export class ApiError extends Error {
@@ -25,8 +27,16 @@ export class ApiError extends Error {
 
   override name = 'ApiError';
 
+  /**
+   * What the client may read. `message` is for the logs and may name origins, ARNs with the account ID,
+   * hosts or paths; the errors whose message can hold such details override this with a safe text.
+   */
+  get publicMessage(): string {
+    return this.message;
+  }
+
   toBody(): ErrorBody {
-    return { type: this.type, code: this.code, message: this.message };
+    return { type: this.type, code: this.code, message: this.publicMessage };
   }
 
   /** Headers the answer carries besides the body (`Allow`, `Retry-After`, `WWW-Authenticate`). */
@@ -111,6 +121,29 @@ export class OriginThrottledError extends ApiError {
   constructor(origin: string, options?: { cause?: unknown }) {
     super(429, 'OriginError', 'OriginThrottled', `${origin} is throttling requests; retry later`, options);
   }
+
+  override get publicMessage(): string {
+    return 'the recommender is throttling requests; retry later';
+  }
+}
+
+/**
+ * 400: the origin refused the request's own parameters (a Personalize `InvalidInputException` for a bad
+ * filter value, an HTTP recommender's 400/404/422). Another attempt or another origin would fail the same
+ * way, so it is the client's error and never counts against the origin's circuit. The origin's own words
+ * stay in `cause` for the logs: they may name resources the client must not see.
+ */
+export class OriginRejectedRequestError extends ApiError {
+  override name = 'OriginRejectedRequestError';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      400,
+      'ClientError',
+      'OriginRejectedRequest',
+      "the recommender rejected this request's parameters (user, items, filter values or context)",
+      options,
+    );
+  }
 }
 
 /** 502: the origin failed or answered something unusable. */
@@ -119,6 +152,10 @@ export class OriginFailedError extends ApiError {
   constructor(origin: string, reason: string, options?: { cause?: unknown }) {
     super(502, 'OriginError', 'OriginFailed', `${origin} failed: ${reason}`, options);
   }
+
+  override get publicMessage(): string {
+    return 'an origin (recommender or item-metadata store) failed or gave an unusable answer';
+  }
 }
 
 /** 504: the origin did not answer within the variation's timeout. */
@@ -126,6 +163,13 @@ export class OriginTimeoutError extends ApiError {
   override name = 'OriginTimeoutError';
   constructor(origin: string, timeoutMs: number, options?: { cause?: unknown }) {
     super(504, 'OriginError', 'OriginTimeout', `${origin} did not answer within ${timeoutMs} ms`, options);
+    this.#timeoutMs = timeoutMs;
+  }
+
+  readonly #timeoutMs: number;
+
+  override get publicMessage(): string {
+    return `the recommender did not answer within ${this.#timeoutMs} ms`;
   }
 }
 

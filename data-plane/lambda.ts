@@ -10,12 +10,15 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { DATA_PLANE_SERVICE, METRICS_NAMESPACE } from '../contracts/metrics.ts';
+import { boundedClientConfig } from '../shared/aws-clients.ts';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
+import { loadOriginSecret, requireOriginSecret } from './auth/origin-secret.ts';
 import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
@@ -175,8 +178,21 @@ async function coldStart() {
   try {
     const env = readDataPlaneEnv(process.env);
     const config = configProviderFromEnv(env, { logger });
+    // Behind CloudFront: only requests carrying its secret origin header get through.
+    const auth = env.P13N_ORIGIN_SECRET_ARN
+      ? requireOriginSecret(
+          await loadOriginSecret(new SecretsManagerClient(boundedClientConfig()), env.P13N_ORIGIN_SECRET_ARN),
+        )
+      : undefined;
     // One request at a time: what a replaced configuration used can be released at once.
-    const dataPlane = wireDataPlane({ env, config, logger, metrics: powertoolsMetrics(metrics), releaseGraceMs: 0 });
+    const dataPlane = wireDataPlane({
+      env,
+      config,
+      logger,
+      metrics: powertoolsMetrics(metrics),
+      releaseGraceMs: 0,
+      auth,
+    });
     await dataPlane.start();
     const tracing =
       env.AWS_XRAY_DAEMON_ADDRESS && env.POWERTOOLS_TRACE_ENABLED !== 'false'

@@ -312,7 +312,18 @@ export const httpVariationSchema = z
       .describe(
         'GET the URL, or POST the payload as JSON. Default: GET when the URL holds placeholders (as the old service did), else POST.',
       ),
-    headers: z.record(z.string().min(1), z.string()).optional().describe('Extra request headers.'),
+    headers: z
+      .record(z.string().min(1), z.string())
+      .optional()
+      .describe(
+        "Extra request headers (credentials too): sent to the URL's host only, never after a redirect to another host.",
+      ),
+    maxResponseBytes: z
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional()
+      .describe('Largest answer read from the recommender, in bytes; a longer one is a 502. Default 1 MiB.'),
     ...variationCommon,
   })
   .describe('Any HTTP recommender.');

@@ -156,6 +156,10 @@ const schemas = {
       type: { type: 'string', enum: ['ClientError', 'OriginError', 'ServerError'] },
       code: { type: 'string', example: 'InvalidParameter' },
       message: { type: 'string', example: 'numResults must be an integer from 1 to 500' },
+      requestId: {
+        type: 'string',
+        description: 'Server errors (5xx) only: the ID under which the details were logged; quote it when reporting.',
+      },
     },
   },
 };

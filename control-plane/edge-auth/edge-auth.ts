@@ -3,10 +3,26 @@
  * cache and origin only with a valid Cognito access or ID token of the configured app client in
  * `Authorization: Bearer …`; anything else gets a 401 with `WWW-Authenticate: Bearer` from the edge.
  * CORS preflights (OPTIONS) pass without a token, since browsers never send credentials with them.
- * The verifier, and so the user pool's JWKS, is kept for the life of the container.
+ * The verifier, and so the user pool's JWKS, is kept for the life of the container. The reason given
+ * for a refusal is one of a few fixed texts, never the token's own content (a claim holding CR/LF would
+ * otherwise reach a response header); a key set that cannot be fetched is a 503, not the client's fault.
  */
 
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import {
+  FetchError,
+  JwksValidationError,
+  JwkValidationError,
+  JwtBaseError,
+  JwtExpiredError,
+  JwtInvalidClaimError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import type { CloudFrontRequestEvent, CloudFrontRequestResult, CloudFrontResultResponse } from 'aws-lambda';
 
@@ -38,8 +54,41 @@ function unauthorized(challenge: string, message: string): CloudFrontResultRespo
   };
 }
 
-/** Quotes a value for an auth-param of a WWW-Authenticate challenge. */
-const quoted = (value: string) => `"${value.replace(/["\\]/g, "'")}"`;
+function unavailable(): CloudFrontResultResponse {
+  return {
+    status: '503',
+    statusDescription: 'Service Unavailable',
+    headers: {
+      'retry-after': [{ key: 'Retry-After', value: '5' }],
+      'content-type': [{ key: 'Content-Type', value: 'application/json' }],
+      'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+      'access-control-allow-origin': [{ key: 'Access-Control-Allow-Origin', value: '*' }],
+    },
+    body: JSON.stringify({
+      type: 'ServerError',
+      code: 'AuthenticationUnavailable',
+      message: 'tokens cannot be checked right now; retry later',
+    }),
+  };
+}
+
+/** Why a token was refused, in fixed words; undefined when the key set, not the token, is the problem. */
+function refusal(err: unknown): string | undefined {
+  const keySetProblem =
+    err instanceof FetchError || err instanceof JwksValidationError || err instanceof JwkValidationError;
+  // Whatever a token can cause is a JwtBaseError; anything else (a network error) is ours.
+  if (keySetProblem || !(err instanceof JwtBaseError)) return undefined;
+  if (err instanceof JwtExpiredError) return 'the token has expired';
+  if (err instanceof JwtNotBeforeError) return 'the token is not valid yet';
+  if (err instanceof JwtInvalidSignatureAlgorithmError) return 'the token uses an unsupported algorithm';
+  if (err instanceof JwtInvalidClaimError) return 'a claim of the token is not accepted';
+  if (err instanceof JwtInvalidSignatureError) return 'the token signature is not valid';
+  if (err instanceof KidNotFoundInJwksError || err instanceof WaitPeriodNotYetEndedJwkError) {
+    return 'the token is not signed by a known key';
+  }
+  if (err instanceof JwtParseError) return 'the token is malformed';
+  return 'the token is not valid';
+}
 
 /**
  * @example
@@ -69,9 +118,10 @@ export function createEdgeAuthHandler(options: EdgeAuthOptions): EdgeAuthHandler
       await verifier.verify(match[1]);
       return request;
     } catch (err) {
-      const reason = (err as Error).message;
+      const reason = refusal(err);
+      if (reason === undefined) return unavailable();
       return unauthorized(
-        `Bearer realm="${REALM}", error="invalid_token", error_description=${quoted(reason)}`,
+        `Bearer realm="${REALM}", error="invalid_token", error_description="${reason}"`,
         `invalid token: ${reason}`,
       );
     }

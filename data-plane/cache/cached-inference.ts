@@ -10,7 +10,7 @@
  */
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { describeError } from '../../shared/logger.ts';
-import { freshEtag } from '../pipeline/etag.ts';
+import { etagScope, freshEtag } from '../pipeline/etag.ts';
 import {
   type InferenceRequest,
   type InferenceResponse,
@@ -93,12 +93,11 @@ export function createCachedInference(
       return { ...res, headers: { ...res.headers, [CACHE_STATUS_HEADER]: 'bypass' } };
     }
     const now = clock();
-    const etag = freshEtag(request.headers('if-none-match'), now);
-    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
-
     const recommender = config.namespaces.get(request.namespace)?.recommenders[request.action].get(request.recommender);
     // Unknown namespace or recommender: the pipeline answers the 404.
     if (!recommender) return serve(pipeline, config, request);
+    const etag = freshEtag(request.headers('if-none-match'), now, etagScope(config.version, request));
+    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
     if (config !== current) {
       store.clear();
       current = config;

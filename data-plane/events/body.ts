@@ -16,6 +16,11 @@ import { BadRequestError } from '../errors.ts';
 export const MAX_EVENTS_BODY_BYTES = 256 * 1024;
 export const MAX_EVENTS = 10;
 export const MAX_CONVERSIONS = 25;
+/**
+ * A conversion's `value` (a count, or an amount such as revenue; negative for refunds) is summed per
+ * variation by the experiment readout, so one request with `1e308` would decide an experiment.
+ */
+export const MAX_CONVERSION_VALUE = 1_000_000;
 /** 9999-12-31T23:59:59Z: a larger `sentAt` is almost surely milliseconds, not seconds. */
 const MAX_EPOCH_SECONDS = 253_402_300_799;
 
@@ -66,7 +71,11 @@ const conversionSchema = z.strictObject({
   recommender: text(256),
   feature: text(256).optional(),
   metric: text(256),
-  value: z.number().default(1),
+  value: z
+    .number()
+    .min(-MAX_CONVERSION_VALUE, { error: `must be from -${MAX_CONVERSION_VALUE} to ${MAX_CONVERSION_VALUE}` })
+    .max(MAX_CONVERSION_VALUE, { error: `must be from -${MAX_CONVERSION_VALUE} to ${MAX_CONVERSION_VALUE}` })
+    .default(1),
 });
 
 const bodySchema = z

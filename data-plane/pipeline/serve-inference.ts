@@ -22,7 +22,7 @@ import { cacheControlFor, cacheControlHeader } from './cache-control.ts';
 import { originLabel } from './call-origin.ts';
 import { chooseVariation, type ExperimentDeps } from './choose-variation.ts';
 import { decorateItems } from './decorate.ts';
-import { freshEtag, makeEtag } from './etag.ts';
+import { etagScope, freshEtag, makeEtag } from './etag.ts';
 import { chooseFilter } from './filters.ts';
 import { originNumResults } from './look-ahead.ts';
 import { listKey, postProcess } from './post-process.ts';
@@ -108,12 +108,6 @@ export async function serveInference(
   const now = deps.clock();
   const deadline = request.deadline ?? NO_DEADLINE;
 
-  // 1. Conditional request: an unexpired ETag of ours answers 304 without an origin call.
-  if (request.method === 'GET') {
-    const etag = freshEtag(request.headers('if-none-match'), now);
-    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
-  }
-
   // 2. Recommender.
   const namespace = config.namespaces.get(request.namespace);
   if (!namespace) throw new NotFoundError('NamespaceNotFound', `namespace '${request.namespace}' is not configured`);
@@ -123,6 +117,13 @@ export async function serveInference(
       'RecommenderNotConfigured',
       `no ${request.action} recommender '${request.recommender}' in namespace '${request.namespace}'`,
     );
+  }
+
+  // 1. Conditional request: an unexpired ETag we issued for this request answers 304 without an origin call.
+  const scope = etagScope(config.version, request);
+  if (request.method === 'GET') {
+    const etag = freshEtag(request.headers('if-none-match'), now, scope);
+    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
   }
 
   const query = parseInferenceQuery(
@@ -220,6 +221,8 @@ export async function serveInference(
     [RECOMMENDATION_ID_HEADER]: recommendationId,
     [VARIATION_HEADER]: servedBy.key,
   };
+  // Shared caches between the client and us must not give one viewer's context-dependent answer to another.
+  if (recommender.contextHeaders.length > 0) headers.Vary = recommender.contextHeaders.join(', ');
   if (servedBy !== variation) {
     // A degraded answer: say so, and let no cache keep it past the origin's recovery.
     headers[FALLBACK_HEADER] = `${variation.key}->${servedBy.key}`;
@@ -233,7 +236,7 @@ export async function serveInference(
   } else {
     const entry = cacheControlFor(variation.cacheControl, { hasUser, syntheticUser: query.syntheticUser });
     headers['Cache-Control'] = cacheControlHeader(entry);
-    headers.ETag = makeEtag(body, now, entry.maxAge);
+    headers.ETag = makeEtag(body, now, entry.maxAge, scope);
   }
   if (matchedExperiment && userId !== undefined) {
     const exposure: ServedExposure = {

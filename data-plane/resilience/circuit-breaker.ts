@@ -35,6 +35,10 @@ export class CircuitOpenError extends ApiError {
     );
   }
 
+  override get publicMessage(): string {
+    return `the recommender failed repeatedly; calls to it are paused for ${this.retryAfterSeconds} s`;
+  }
+
   override responseHeaders(): Record<string, string> {
     return { 'Retry-After': String(this.retryAfterSeconds) };
   }

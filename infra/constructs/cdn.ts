@@ -3,7 +3,8 @@
  * start neutral (every query string in the cache key, no headers) and the control plane rewrites
  * them from the configuration's cacheControl and auto-context rules. With OAuth2-Cognito the
  * edge-auth function checks tokens on viewer requests, before the cache. Standard logs go to the log
- * bucket under `cdn/`; the optional web ACL filters requests before all of it.
+ * bucket under `cdn/`; the optional web ACL filters requests before all of it. Every origin request
+ * carries the secret origin header, without which the data plane answers 403.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -37,6 +38,8 @@ export interface CdnProps {
   readonly logBucket: IBucket;
   /** The CLOUDFRONT-scope web ACL to associate, when the webAcl context key is on. */
   readonly webAclArn?: string;
+  /** The secret header CloudFront adds to every origin request (see OriginSecret). */
+  readonly originHeader: { readonly name: string; readonly value: string };
   /** An alternate domain with its us-east-1 ACM certificate; viewers then need TLS 1.2 (TLSv1.2_2021). */
   readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
@@ -79,6 +82,7 @@ export class Cdn extends Construct {
         origin: new HttpOrigin(props.originDomainName, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originPath: props.originPath,
+          customHeaders: { [props.originHeader.name]: props.originHeader.value },
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,

@@ -22,6 +22,7 @@ import { ExperimentAnalytics } from '../constructs/experiment-analytics.ts';
 import { PersonalizationHttpApi } from '../constructs/http-api.ts';
 import { InitialConfig } from '../constructs/initial-config.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
+import { OriginSecret } from '../constructs/origin-secret.ts';
 import { PersonalizationRestApi, type RestApiAuth } from '../constructs/rest-api.ts';
 import { StagingBucket } from '../constructs/staging-bucket.ts';
 import { StateMachines } from '../constructs/state-machines.ts';
@@ -94,8 +95,12 @@ export class PersonalizationApisStack extends Stack {
         pool !== undefined
           ? new EdgeAuth(this, 'EdgeAuth', { pool, edgeStackId: props.edgeStack?.node.id ?? `${id}-edge` })
           : undefined;
+      // Direct calls to the API's own URL would skip the edge-auth function and the web ACL.
+      const originSecret = new OriginSecret(this, 'OriginSecret');
+      originSecret.requireOn(dataPlane.function);
       const distribution = new Cdn(this, 'Cdn', {
         originDomainName,
+        originHeader: originSecret.header,
         originPath,
         viewerRequestAuth: edgeAuth?.function.currentVersion,
         logBucket,
@@ -158,7 +163,8 @@ export class PersonalizationApisStack extends Stack {
         );
       }
     }
-    apiUrls.push(apiUrl);
+    // Behind CloudFront the API's own URL refuses calls (no origin secret): the API description lists only the CDN.
+    if (!cdn) apiUrls.push(apiUrl);
     output('ApiUrl', apiUrls[0] ?? apiUrl, 'The URL clients call');
 
     const controlPlane = new ControlPlaneFunctions(this, 'ControlPlane', {

@@ -112,7 +112,7 @@ describe('API docs', () => {
     const res = await fetch(`${base}/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { servers: Array<{ url: string }>; paths: Record<string, unknown> };
-    expect(doc.servers).toEqual([{ url: base }]);
+    expect(doc.servers).toEqual([{ url: '.' }]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/recommend-items/retail/for-you/{userId}',

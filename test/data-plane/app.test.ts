@@ -27,7 +27,7 @@ describe('recommend-items', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
     expect(res.headers.get('cache-control')).toBe('max-age=10, private');
-    expect(res.headers.get('etag')).toMatch(new RegExp(`^"[0-9a-f]{20}-${NOW}-10"$`));
+    expect(res.headers.get('etag')).toMatch(new RegExp(`^"[0-9a-f]{20}-${NOW}-10-[0-9a-f]{16}"$`));
     expect(res.headers.get('content-type')).toContain('application/json');
     expect(await json(res)).toEqual({
       itemList: [
@@ -98,7 +98,7 @@ describe('recommend-items', () => {
   it('uses syntheticUserSpecified cache control for synthetic users', async () => {
     const res = await app.request('/recommend-items/retail/for-you/cohort-7?syntheticUser=YES');
     expect(res.headers.get('cache-control')).toBe('max-age=300, public');
-    expect(res.headers.get('etag')).toMatch(/-300"$/);
+    expect(res.headers.get('etag')).toMatch(/-300-[0-9a-f]{16}"$/);
   });
 
   it('decodes path parameters exactly once', async () => {
@@ -304,7 +304,9 @@ describe('routing and errors', () => {
     expect(res.headers.get('x-personalization-config-version')).toBe('7');
     const body = await json(res);
     expect(body).toMatchObject({ type: 'OriginError', code });
-    expect(Object.keys(body).sort()).toEqual(['code', 'message', 'type']);
+    expect(Object.keys(body).sort()).toEqual(
+      status >= 500 ? ['code', 'message', 'requestId', 'type'] : ['code', 'message', 'type'],
+    );
     expect(body.message).not.toMatch(/\n\s+at /);
   });
 
@@ -328,7 +330,12 @@ describe('routing and errors', () => {
     const res = await broken.request('/recommend-items/s/for-you/u1');
     expect(res.status).toBe(500);
     expect(res.headers.get('x-personalization-config-version')).toBe('1');
-    expect(await json(res)).toEqual({ type: 'ServerError', code: 'InternalError', message: 'internal error' });
+    expect(await json(res)).toEqual({
+      type: 'ServerError',
+      code: 'InternalError',
+      message: 'internal error',
+      requestId: expect.any(String),
+    });
   });
 
   it('a variation type without a resolver is a 500 ServerError naming the type', async () => {
@@ -400,7 +407,7 @@ describe('decoration, post-processing and look-ahead', () => {
     });
     const res = await broken.request('/recommend-items/shop/recs/u1');
     expect(res.status).toBe(502);
-    expect((await json(res)).message).toContain('item metadata store');
+    expect(await json(res)).toMatchObject({ code: 'OriginFailed', requestId: expect.any(String) });
   });
 
   it('asks for numResults × lookAheadMultiplier, post-processes through Lambda, then trims', async () => {

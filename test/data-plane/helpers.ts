@@ -27,7 +27,7 @@ export interface TinyRecommender {
 
 /**
  * Routes: POST /recs (answers numResults items, or reranks itemList), GET /users/{userId}/recs?n=N,
- * /slow (answers after 2 s), /throttle (429), /fail (500), /not-json, /wrong-shape.
+ * (404 for users named `unknown…`), /slow (answers after 2 s), /throttle (429), /fail (500), /not-json, /wrong-shape.
  */
 export async function startTinyRecommender(): Promise<TinyRecommender> {
   const requests: RecordedRequest[] = [];
@@ -56,6 +56,7 @@ export async function startTinyRecommender(): Promise<TinyRecommender> {
         return json(200, { itemList: items, recommendationId: 'rid-1' });
       }
       const user = /^\/users\/([^/]+)\/recs$/.exec(url.pathname);
+      if (user?.[1]?.startsWith('unknown')) return json(404, { message: `no user ${user[1]}` });
       if (user && req.method === 'GET') {
         const n = Number(url.searchParams.get('n') ?? 3);
         return json(200, {

@@ -8,10 +8,11 @@
 import type { ConfigProvider } from '../../data-plane/config/types.ts';
 import { BadRequestError, OriginFailedError, OriginThrottledError } from '../../data-plane/errors.ts';
 import type { OriginRequest, OriginResolver } from '../../data-plane/origins/types.ts';
+import { type AppOptions, buildApp } from '../../data-plane/wiring.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfig } from '../../schema/validate-config.ts';
 import { createAwsClients } from '../../shared/aws-clients.ts';
-import type { LogAttributes, Logger } from '../../shared/logger.ts';
+import { type LogAttributes, type Logger, silentLogger } from '../../shared/logger.ts';
 
 export type OriginBehaviour = 'ok' | 'fail' | 'throttle' | 'hang' | 'bad-request' | 'gate';
 
@@ -117,4 +118,22 @@ export function manualClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)) {
       now += ms;
     },
   };
+}
+
+/** One http recommender, `/recommend-items/shop/top/{user}`, answered by a fake origin with silent logs. */
+export function oneRecommenderApp(overrides: Partial<AppOptions> = {}) {
+  return buildApp({
+    config: swappableConfig({
+      version: '1',
+      namespaces: {
+        shop: {
+          recommenders: { 'recommend-items': { top: { variations: { a: { type: 'http', url: 'http://o.test/' } } } } },
+        },
+      },
+    }),
+    clients: unusedClients(),
+    resolvers: { http: fakeOrigin().resolver },
+    logger: silentLogger,
+    ...overrides,
+  });
 }

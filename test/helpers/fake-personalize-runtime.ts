@@ -17,7 +17,7 @@ export interface FakePersonalizeRuntime {
   /** `http://127.0.0.1:PORT`, for the client's `endpoint`. */
   endpoint: string;
   calls: PersonalizeCall[];
-  mode: 'ok' | 'throttle' | 'missing';
+  mode: 'ok' | 'throttle' | 'missing' | 'invalid-input';
   close(): Promise<void>;
 }
 
@@ -34,6 +34,10 @@ export async function startFakePersonalizeRuntime(): Promise<FakePersonalizeRunt
       if (fake.mode === 'throttle') {
         res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
         return res.end(JSON.stringify({ message: 'Rate exceeded' }));
+      }
+      if (fake.mode === 'invalid-input') {
+        res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidInputException' });
+        return res.end(JSON.stringify({ message: 'Filter expression references unknown column METRO' }));
       }
       if (fake.mode === 'missing') {
         res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });

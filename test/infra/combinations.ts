@@ -12,6 +12,7 @@ import {
   functionId,
   logicalId,
   render,
+  roleStatements,
 } from './expectations.ts';
 import { expectHardening } from './hardening.ts';
 import type { Synthesized } from './synth.ts';
@@ -429,12 +430,12 @@ function expectCache(s: Synthesized, c: Combination) {
     }
     t.hasOutput('CachePolicyId', {});
     t.hasOutput('OriginRequestPolicyId', {});
-    // The OpenAPI servers list the CDN first.
+    // The OpenAPI servers list the CDN only: the API's own URL refuses calls without the origin secret.
     const openApi = t.toJSON().Resources[functionId(t, FUNCTIONS.generateOpenApi)].Properties;
     const cdnUrl = c.cdnDomainName ? `https://${c.cdnDomainName}/` : `https://{${cdn}.DomainName}/`;
-    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toMatch(
-      new RegExp(`^${cdnUrl.replace(/[.{}]/g, '\\$&')},.*${rest ? 'execute-api' : 'ApiEndpoint'}`),
-    );
+    expect(render(openApi.Environment.Variables.P13N_API_URLS)).toBe(cdnUrl);
+
+    expectOriginSecret(t, origin);
 
     const associations = behavior.LambdaFunctionAssociations;
     if (c.authenticationScheme === 'OAuth2-Cognito') {
@@ -448,6 +449,10 @@ function expectCache(s: Synthesized, c: Combination) {
     }
   } else {
     expect(distributions).toBe(swagger);
+    // The API's own URL is the entry: no secret header to check.
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const env = t.toJSON().Resources[functionId(t, FUNCTIONS.dataPlane)].Properties.Environment.Variables;
+    expect(env.P13N_ORIGIN_SECRET_ARN).toBeUndefined();
     t.resourceCountIs('AWS::CloudFront::CachePolicy', 0);
     t.resourceCountIs('AWS::CloudFront::OriginRequestPolicy', 0);
     expect(s.edge).toBeUndefined();
@@ -481,6 +486,30 @@ function expectCache(s: Synthesized, c: Combination) {
       );
     }
   }
+}
+
+/**
+ * Issue 13 item 3: CloudFront adds the generated secret as an origin header (a dynamic reference, never
+ * the value), and the data plane is told where the secret is and may read it, so a direct call to the
+ * execute-api URL, which lacks the header, is refused.
+ */
+function expectOriginSecret(t: Synthesized['main'], origin: Record<string, any>) {
+  const secret = logicalId(t, 'AWS::SecretsManager::Secret');
+  t.hasResourceProperties('AWS::SecretsManager::Secret', {
+    GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
+  });
+  expect(origin.OriginCustomHeaders).toHaveLength(1);
+  const header = origin.OriginCustomHeaders[0];
+  expect(header.HeaderName).toBe('x-p13n-origin-verify');
+  expect(render(header.HeaderValue)).toBe(`{{resolve:secretsmanager:{${secret}}:SecretString:::}}`);
+  const dataPlane = functionId(t, FUNCTIONS.dataPlane);
+  const env = t.toJSON().Resources[dataPlane].Properties.Environment.Variables;
+  expect(env.P13N_ORIGIN_SECRET_ARN).toEqual({ Ref: secret });
+  expect(
+    roleStatements(t, dataPlane).some(
+      (s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && s.Resource?.Ref === secret,
+    ),
+  ).toBe(true);
 }
 
 function expectEdgeFunction(s: Synthesized, c: Combination) {

@@ -109,6 +109,37 @@ describe('edge auth', () => {
     expect(res.headers?.['cache-control']).toEqual([{ key: 'Cache-Control', value: 'no-store' }]);
   });
 
+  it('never reflects token content in the challenge: an iss holding CR/LF gets a fixed description', async () => {
+    const forged = await new SignJWT({ token_use: 'access', client_id: CLIENT })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setIssuer('https://evil.example/\r\nSet-Cookie: session=stolen')
+      .setExpirationTime('1h')
+      .sign(signingKey);
+    const res = asResponse(await authorize(viewerRequest(`Bearer ${forged}`)));
+    expect(res.status).toBe('401');
+    const challenge = res.headers?.['www-authenticate']?.[0]?.value ?? '';
+    expect(challenge).toMatch(
+      /^Bearer realm="personalization-apis", error="invalid_token", error_description="[a-z ]+"$/,
+    );
+    expect(res.body).not.toMatch(/evil|Set-Cookie/);
+  });
+
+  it('answers 503, not 401, when the key set cannot be fetched', async () => {
+    const unreachable = createEdgeAuthHandler({
+      userPoolId: POOL,
+      clientId: CLIENT,
+      jwksCache: new SimpleJwksCache({
+        fetcher: {
+          fetch: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+        },
+      }),
+    });
+    const res = asResponse(await unreachable(viewerRequest(`Bearer ${await accessToken()}`)));
+    expect(res.status).toBe('503');
+    expect(JSON.parse(res.body!)).toMatchObject({ type: 'ServerError', code: 'AuthenticationUnavailable' });
+    expect(res.headers?.['cache-control']).toEqual([{ key: 'Cache-Control', value: 'no-store' }]);
+  });
+
   it('lets CORS preflights through without a token', async () => {
     const event = viewerRequest(undefined, 'OPTIONS');
     await expect(authorize(event)).resolves.toEqual(event.Records[0]!.cf.request);

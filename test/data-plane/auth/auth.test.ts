@@ -48,12 +48,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function token(claims: JWTPayload = {}, options: { key?: webcrypto.CryptoKey; expiresIn?: string; kid?: string } = {}) {
-  return new SignJWT({ sub: 'client-1', iss: ISSUER, aud: AUDIENCE, ...claims })
+function token(
+  claims: JWTPayload = {},
+  options: { key?: webcrypto.CryptoKey; expiresIn?: string | null; kid?: string } = {},
+) {
+  const jwt = new SignJWT({ sub: 'client-1', iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'k1' })
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '5m')
-    .sign(options.key ?? signingKey);
+    .setIssuedAt();
+  if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '5m');
+  return jwt.sign(options.key ?? signingKey);
 }
 
 const config = {
@@ -142,6 +145,12 @@ describe('JWT with a JWKS URL', () => {
 
   it.each([
     ['expired', () => token({}, { expiresIn: '-1m' }), 'the token has expired'],
+    ['without exp (it would never expire)', () => token({}, { expiresIn: null }), 'the token has no exp claim'],
+    [
+      'that expires more than 24 h ahead',
+      () => token({}, { expiresIn: '25h' }),
+      'the token expires more than 86400 s from now',
+    ],
     ['from another issuer', () => token({ iss: 'https://evil.test/' }), "the token's iss claim is not accepted"],
     ['for another audience', () => token({ aud: 'other' }), "the token's aud claim is not accepted"],
     ['signed by an unknown key', () => token({}, { key: strangerKey }), 'the token signature is not valid'],

@@ -142,6 +142,16 @@ describe('events body', () => {
       'experimentConversions[0].value: must be a number',
     ],
     [
+      'a conversion value too large to be an amount (1e308)',
+      { userId: 'u', experimentConversions: [{ recommender: 'r', metric: 'm', value: 1e308 }] },
+      'experimentConversions[0].value: must be from -1000000 to 1000000',
+    ],
+    [
+      'a conversion value too small to be a refund (-1e308)',
+      { userId: 'u', experimentConversions: [{ recommender: 'r', metric: 'm', value: -1e308 }] },
+      'experimentConversions[0].value: must be from -1000000 to 1000000',
+    ],
+    [
       'a long recommendationId',
       { eventList: [{ ...event, recommendationId: 'r'.repeat(41) }] },
       'eventList[0].recommendationId: must be at most 40 characters',

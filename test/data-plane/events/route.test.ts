@@ -355,6 +355,7 @@ describe('POST /events/{namespace} and exposures through the app', () => {
         { target: 'kinesis-stream:clicks', ok: false, error: 'ProvisionedThroughputExceededException' },
         { target: 'file:events.jsonl', ok: true },
       ],
+      requestId: expect.any(String),
     });
     expect(kinesis.commandCalls(PutRecordCommand)).toHaveLength(3);
     expect(kinesis.commandCalls(PutRecordCommand)[0]!.args[0].input.PartitionKey).toBe('s-1');

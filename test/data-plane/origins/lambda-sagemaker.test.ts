@@ -2,6 +2,7 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../helpers/fake-origin.ts';
 import { appFor, json, UUID_V7 } from '../helpers.ts';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:custom-recs';
@@ -64,17 +65,20 @@ describe('function (lambda) origin', () => {
     expect(dec(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload)).toMatchObject({ itemList: ['x', 'y'] });
   });
 
-  it('a function error is a 502 carrying the function’s message, throttling a 429', async () => {
+  it('a function error is a 502 whose message (logged, not shown) is the function’s, throttling a 429', async () => {
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: 'Unhandled',
       Payload: enc({ errorType: 'KeyError', errorMessage: "'userId'", trace: ['secret'] }),
     });
-    const failed = await (await appFor(config)).request('/recommend-items/shop/fn/u1');
+    const logger = recordingLogger();
+    const failed = await (await appFor(config, { logger })).request('/recommend-items/shop/fn/u1');
     expect(failed.status).toBe(502);
     const body = await json(failed);
-    expect(body.message).toContain("KeyError: 'userId'");
-    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(JSON.stringify(body)).not.toContain('KeyError');
+    const logged = JSON.stringify(logger.entries.find((e) => e.attributes?.requestId === body.requestId));
+    expect(logged).toContain("KeyError: 'userId'");
+    expect(logged).not.toContain('secret');
 
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
     expect((await (await appFor(config)).request('/recommend-items/shop/fn/u1')).status).toBe(429);

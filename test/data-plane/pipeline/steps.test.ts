@@ -9,23 +9,31 @@ import { originNumResults } from '../../../data-plane/pipeline/look-ahead.ts';
 import { parseInferenceQuery } from '../../../data-plane/pipeline/query.ts';
 
 describe('etag', () => {
+  const scope = 'v1 recommend-items/shop/top/u1';
   it('round-trips and expires after maxAge', () => {
-    const etag = makeEtag('{"itemList":[]}', 1_000_000, 60);
+    const etag = makeEtag('{"itemList":[]}', 1_000_000, 60, scope);
     expect(parseEtag(etag)).toMatchObject({ issuedAt: 1_000_000, maxAge: 60 });
-    expect(freshEtag(etag, 1_000_000 + 59_999)).toBe(etag);
-    expect(freshEtag(etag, 1_000_000 + 60_000)).toBeUndefined();
-    expect(freshEtag(etag, 999_999)).toBeUndefined();
+    expect(freshEtag(etag, 1_000_000 + 59_999, scope)).toBe(etag);
+    expect(freshEtag(etag, 1_000_000 + 60_000, scope)).toBeUndefined();
+    expect(freshEtag(etag, 999_999, scope)).toBeUndefined();
   });
 
   it('finds ours in a list and ignores weak markers and junk', () => {
-    const etag = makeEtag('x', 5000, 10);
-    expect(freshEtag(`"nope", W/${etag}`, 6000)).toBe(`W/${etag}`);
-    expect(freshEtag('*', 6000)).toBeUndefined();
-    expect(freshEtag('"-1-1"', 6000)).toBeUndefined();
+    const etag = makeEtag('x', 5000, 10, scope);
+    expect(freshEtag(`"nope", W/${etag}`, 6000, scope)).toBe(`W/${etag}`);
+    expect(freshEtag('*', 6000, scope)).toBeUndefined();
+    expect(freshEtag('"-1-1"', 6000, scope)).toBeUndefined();
+  });
+
+  it('is good only for what it was issued for (another request or configuration, or a forged MAC, is ignored)', () => {
+    const etag = makeEtag('x', 5000, 10, scope);
+    expect(freshEtag(etag, 6000, 'v2 recommend-items/shop/top/u1')).toBeUndefined();
+    expect(freshEtag(etag, 6000, 'v1 recommend-items/shop/top/u2')).toBeUndefined();
+    expect(freshEtag(etag.replace(/-[0-9a-f]{16}"$/, '-0000000000000000"'), 6000, scope)).toBeUndefined();
   });
 
   it('changes with the body', () => {
-    expect(makeEtag('a', 1, 1)).not.toBe(makeEtag('b', 1, 1));
+    expect(makeEtag('a', 1, 1, scope)).not.toBe(makeEtag('b', 1, 1, scope));
   });
 });
 

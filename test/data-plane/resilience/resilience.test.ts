@@ -60,7 +60,8 @@ describe('timeouts', () => {
     expect(await res.json()).toEqual({
       type: 'OriginError',
       code: 'OriginTimeout',
-      message: 'http http://origin.test/recs did not answer within 50 ms',
+      message: 'the recommender did not answer within 50 ms',
+      requestId: expect.any(String),
     });
     expect(origin.calls[0]!.signal.aborted).toBe(true);
   });
@@ -209,7 +210,8 @@ describe('circuit breaker', () => {
     expect(await res.json()).toEqual({
       type: 'OriginError',
       code: 'OriginUnavailable',
-      message: 'http http://origin.test/recs failed repeatedly; calls to it are paused for 8 s',
+      message: 'the recommender failed repeatedly; calls to it are paused for 8 s',
+      requestId: expect.any(String),
     });
     expect(origin.calls).toHaveLength(3);
   });

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileTarget } from '../../../../data-plane/events/targets/file.ts';
-import { createFileAppender } from '../../../../data-plane/events/targets/file-appender.ts';
+import { createFileAppender, nodeFileSystem } from '../../../../data-plane/events/targets/file-appender.ts';
 import { sampleBatch, testClients } from '../fixtures.ts';
 
 const dirs: string[] = [];
@@ -54,5 +54,32 @@ describe('file target', () => {
     await expect(blocked.send(sampleBatch())).rejects.toMatchObject({ code: expect.stringMatching(/ENOTDIR|EEXIST/) });
     await files.append(join(dir, 'ok.jsonl'), 'fine\n');
     expect(await readFile(join(dir, 'ok.jsonl'), 'utf8')).toBe('fine\n');
+  });
+
+  it('leaves the file as it was when a write fails part-way (a full disk), so the next record is whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.jsonl');
+    let diskFull = false;
+    // Like ENOSPC in the middle of a write: half the bytes reach the file, then the write fails.
+    const files = createFileAppender({
+      ...nodeFileSystem,
+      appendFile: async (p, text) => {
+        if (!diskFull) return nodeFileSystem.appendFile(p, text);
+        await appendFile(p, text.slice(0, Math.floor(text.length / 2)));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+    });
+    const target = fileTarget({ type: 'file', path }, { ...testClients(), files });
+    const batch = sampleBatch();
+    await target.send(batch);
+    const before = await readFile(path, 'utf8');
+    diskFull = true;
+    await expect(target.send(batch)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await readFile(path, 'utf8')).toBe(before);
+    diskFull = false;
+    await target.send(batch);
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([...batch.records, ...batch.records]);
   });
 });
