@@ -114,6 +114,11 @@ export class OperationsDashboard extends Construct {
         'Event delivery per target',
         DATA_PLANE_METRICS.eventTargets.map((m) => perTarget(m)),
       ),
+      graph(
+        'Configurations and background work',
+        DATA_PLANE_METRICS.lifecycle.map((m) => dataPlaneMetric(m)),
+        DATA_PLANE_METRICS.preparation.map((m) => dataPlaneMetric(m, Stats.MAXIMUM)),
+      ),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -224,7 +225,7 @@ describe('deployment settings', () => {
         'synth',
         '--quiet',
         '-o',
-        join(tmpdir(), 'p13n-invalid-synth'),
+        mkdtempSync(join(tmpdir(), 'p13n-invalid-synth-')),
         '-c',
         'authenticationScheme=None',
         '-c',

@@ -110,6 +110,7 @@ describe('generateOpenApi', () => {
       'ETag',
       'X-Personalization-Config-Version',
       'X-Personalization-Recommendation-Id',
+      'X-Personalization-Variation',
     ]);
     expect(get.responses['200'].content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/RecommendationsResponse',
