@@ -21,8 +21,11 @@ import { type Metrics, noMetrics } from '../metrics.ts';
 
 interface RawHit {
   entry: CachedResponse;
-  /** Everything but `Age`, as written by the full path. */
-  headers: Record<string, string | number>;
+  /**
+   * The headers as written by the full path, flat (`[name, value, …]`), built once; the last value is
+   * `Age`, updated in place when it changes so a hit allocates nothing.
+   */
+  headers: Array<string | number>;
 }
 
 export interface NodeCacheShortcutOptions {
@@ -68,11 +71,30 @@ export class NodeCacheShortcut {
     });
   }
 
-  /** Every value of every header a rule reads (duplicates included, as the app sees them). */
-  #key(url: string, headers: IncomingMessage['headersDistinct'], config: ResolvedConfig, now: number): string {
+  /**
+   * The target plus every value of every header a rule reads (duplicates included, as the app sees
+   * them), read from `rawHeaders` and joined by characters no target or header value may hold:
+   * `headersDistinct` and `JSON.stringify` took a tenth of a hit's time.
+   */
+  #key(incoming: IncomingMessage, config: ResolvedConfig, now: number): string {
+    let key = incoming.url ?? '';
     const names = config.contextHeaders;
-    if (names.length === 0) return url;
-    return JSON.stringify([url, ...contextKeyPart(names, (name) => headers[name], now)]);
+    if (names.length === 0) return key;
+    const raw = incoming.rawHeaders;
+    const [values, timeBucket] = contextKeyPart(
+      names,
+      (name) => {
+        let found: string | undefined;
+        for (let i = 0; i < raw.length; i += 2) {
+          const header = raw[i]!;
+          if (header.length === name.length && header.toLowerCase() === name) found = `${found ?? ''}\r${raw[i + 1]}`;
+        }
+        return found;
+      },
+      now,
+    );
+    for (const value of values) key += `\n${value ?? ''}`;
+    return timeBucket === null ? key : `${key}\n${timeBucket}`;
   }
 
   /**
@@ -89,11 +111,13 @@ export class NodeCacheShortcut {
     }
     // Experiment responses take the app's path, which records an exposure each time they are served.
     if (entry.exposure) return;
-    const key = this.#key(incoming.url ?? '', incoming.headersDistinct, config, keyedAt);
-    this.#lru.set(key, {
-      entry,
-      headers: { ...entry.headers, ...headers, 'X-Cache': 'hit', 'Content-Length': entry.body.byteLength },
-    });
+    const all: Record<string, string | number> = {
+      ...entry.headers,
+      ...headers,
+      'X-Cache': 'hit',
+      'Content-Length': entry.body.byteLength,
+    };
+    this.#lru.set(this.#key(incoming, config, keyedAt), { entry, headers: [...Object.entries(all).flat(), 'Age', 0] });
   };
 
   /** Answers the request from a fresh remembered entry; false when the app must answer it. */
@@ -112,13 +136,15 @@ export class NodeCacheShortcut {
       return false;
     }
     const now = this.#clock();
-    const url = incoming.url ?? '';
-    const hit = this.#lru.get(this.#key(url, incoming.headersDistinct, config, now));
+    const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
-    outgoing.writeHead(200, { ...hit.headers, Age: Math.max(0, Math.floor((now - hit.entry.storedAt) / 1000)) });
+    const { headers } = hit;
+    headers[headers.length - 1] = Math.max(0, Math.floor((now - hit.entry.storedAt) / 1000));
+    outgoing.writeHead(200, headers);
     outgoing.end(hit.entry.body);
     this.#metrics.add('CacheHit', 'Count', 1);
     this.#metrics.add('Response', 'Count', 1);
+    const url = incoming.url ?? '';
     const query = url.indexOf('?');
     this.#options.onResponse?.({
       method: 'GET',
