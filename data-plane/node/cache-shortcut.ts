@@ -16,16 +16,27 @@ import type { CachedResponseInfo } from '../app.ts';
 import { contextKeyPart } from '../cache/cache-key.ts';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from '../cache/cached-inference.ts';
 import type { CachedResponse } from '../cache/response-store.ts';
+import { type Encoding, encodedBody, preferredEncoding, withEncoding } from '../compression.ts';
 import type { ConfigProvider } from '../config/types.ts';
 import { type Metrics, noMetrics } from '../metrics.ts';
 
+/**
+ * Headers as written by the full path, flat (`[name, value, …]`), built once per encoding; the last
+ * value is `Age`, updated in place so a hit allocates nothing.
+ */
+type FlatHeaders = Array<string | number>;
+
 interface RawHit {
   entry: CachedResponse;
-  /**
-   * The headers as written by the full path, flat (`[name, value, …]`), built once; the last value is
-   * `Age`, updated in place when it changes so a hit allocates nothing.
-   */
-  headers: Array<string | number>;
+  /** Everything but `Content-Encoding` and `Content-Length`. */
+  headers: Record<string, string>;
+  plain: FlatHeaders;
+  br?: FlatHeaders;
+  gzip?: FlatHeaders;
+}
+
+function flatHeaders(headers: Record<string, string>, encoding: Encoding | undefined, length: number): FlatHeaders {
+  return [...Object.entries(withEncoding(headers, encoding)).flat(), 'Content-Length', length, 'Age', 0];
 }
 
 export interface NodeCacheShortcutOptions {
@@ -111,13 +122,12 @@ export class NodeCacheShortcut {
     }
     // Experiment responses take the app's path, which records an exposure each time they are served.
     if (entry.exposure) return;
-    const all: Record<string, string | number> = {
-      ...entry.headers,
-      ...headers,
-      'X-Cache': 'hit',
-      'Content-Length': entry.body.byteLength,
-    };
-    this.#lru.set(this.#key(incoming, config, keyedAt), { entry, headers: [...Object.entries(all).flat(), 'Age', 0] });
+    const all = { ...entry.headers, ...headers, 'X-Cache': 'hit' };
+    this.#lru.set(this.#key(incoming, config, keyedAt), {
+      entry,
+      headers: all,
+      plain: flatHeaders(all, undefined, entry.body.byteLength),
+    });
   };
 
   /** Answers the request from a fresh remembered entry; false when the app must answer it. */
@@ -138,10 +148,16 @@ export class NodeCacheShortcut {
     const now = this.#clock();
     const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
-    const { headers } = hit;
-    headers[headers.length - 1] = Math.max(0, Math.floor((now - hit.entry.storedAt) / 1000));
+    const { entry } = hit;
+    const { body, encoding } = encodedBody(entry.body, preferredEncoding(incoming.headers['accept-encoding']), entry);
+    let headers = hit.plain;
+    if (encoding) {
+      hit[encoding] ??= flatHeaders(hit.headers, encoding, body.byteLength);
+      headers = hit[encoding];
+    }
+    headers[headers.length - 1] = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
     outgoing.writeHead(200, headers);
-    outgoing.end(hit.entry.body);
+    outgoing.end(body);
     this.#metrics.add('CacheHit', 'Count', 1);
     this.#metrics.add('Response', 'Count', 1);
     const url = incoming.url ?? '';
