@@ -128,9 +128,8 @@ describe('the readout from Athena (SDK mocked; the query itself runs in DuckDB)'
     const configFile = join(dir, 'config.json');
     await writeFile(configFile, JSON.stringify(fixtureConfigJson));
     const out: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
+    const write = vi.spyOn(console, 'log').mockImplementation((line) => {
+      out.push(String(line));
     });
     try {
       const code = await run([
