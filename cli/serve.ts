@@ -6,14 +6,15 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { ResponseInfo } from '../data-plane/app.ts';
 import { authSettings } from '../data-plane/auth/auth-settings.ts';
 import { type AuthOptions, authMiddleware } from '../data-plane/auth/middleware.ts';
 import { createFileConfigProvider } from '../data-plane/config/file-provider.ts';
 import { ConfigLoadError } from '../data-plane/config/types.ts';
 import { type DataPlaneEnv, EnvError, readDataPlaneEnv } from '../data-plane/env.ts';
 import { NodeCacheShortcut } from '../data-plane/node/cache-shortcut.ts';
+import { createRequestLog } from '../data-plane/node/request-log.ts';
 import { createNodeServer } from '../data-plane/node/server.ts';
+import { type NodeServerLimits, nodeServerLimits } from '../data-plane/node/server-limits.ts';
 import { type DataPlane, wireDataPlane } from '../data-plane/wiring.ts';
 import { experimentsRoutes } from '../experiments/routes.ts';
 import { lineLogger } from '../shared/logger.ts';
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
   let port: number;
   let host: string;
   let env: ReturnType<typeof readDataPlaneEnv>;
+  let limits: NodeServerLimits;
   let auth: AuthOptions | undefined;
   try {
     const { values } = parseArgs({
@@ -67,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     env = readDataPlaneEnv(process.env);
+    limits = nodeServerLimits(process.env);
     file = values.config ?? env.P13N_CONFIG ?? DEFAULT_CONFIG;
     port =
       values.port !== undefined
@@ -95,8 +98,8 @@ export async function run(args: string[]): Promise<number> {
 
   const logger = lineLogger((line) => process.stderr.write(`${line}\n`));
   const config = createFileConfigProvider({ file, logger });
-  const onResponse = ({ method, path, status, durationMs }: ResponseInfo) =>
-    process.stdout.write(`${method} ${path} ${status} ${durationMs.toFixed(1)}ms\n`);
+  const requests = createRequestLog((chunk) => process.stdout.write(chunk));
+  const onResponse = requests.log;
   // Cache hits skip the app, which authentication must see.
   const shortcut = auth ? undefined : new NodeCacheShortcut({ config, onResponse });
   const dataPlane = wireDataPlane({
@@ -127,7 +130,7 @@ export async function run(args: string[]): Promise<number> {
   const { app } = dataPlane;
 
   let address: AddressInfo;
-  const server = createNodeServer(app.fetch, { shortcut }).listen(port, host);
+  const server = createNodeServer(app.fetch, { shortcut, limits }).listen(port, host);
   try {
     address = await new Promise<AddressInfo>((resolve, reject) => {
       server.once('listening', () => resolve(server.address() as AddressInfo));
@@ -156,6 +159,7 @@ export async function run(args: string[]): Promise<number> {
   });
   console.log(`p13n serve: ${signal} received, stopping`);
   await stop(server, dataPlane, env);
+  requests.flush();
   return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { LRUCache } from 'lru-cache';
+import { COMPRESSED_SHARE } from '../compression.ts';
 import type { ServedExposure } from '../experiments/exposures.ts';
 
 export interface CachedResponse {
@@ -20,6 +21,8 @@ export interface CachedResponse {
   staleUntil: number;
   /** The experiment exposure each serving of this response records. */
   exposure?: ServedExposure;
+  /** Compressed copies of `body`, made when first asked for (compression.ts); room is reserved for them. */
+  encoded?: { br?: Uint8Array; gzip?: Uint8Array };
 }
 
 export interface ResponseStoreOptions {
@@ -33,9 +36,12 @@ export interface ResponseStoreOptions {
 
 const encoder = new TextEncoder();
 
-/** Bytes an entry costs beyond its body: key, header strings and bookkeeping, roughly. */
+/**
+ * Bytes an entry may cost: the body, as much again for its compressed copies (each kept only when at
+ * most half the body), key, header strings and bookkeeping, roughly.
+ */
 function entrySize(key: string, response: CachedResponse): number {
-  let size = 64 + key.length * 2 + response.body.byteLength;
+  let size = 64 + key.length * 2 + response.body.byteLength * (1 + 2 * COMPRESSED_SHARE);
   for (const name in response.headers) size += (name.length + (response.headers[name]?.length ?? 0)) * 2;
   return size;
 }

@@ -16,13 +16,27 @@ import type { CachedResponseInfo } from '../app.ts';
 import { contextKeyPart } from '../cache/cache-key.ts';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from '../cache/cached-inference.ts';
 import type { CachedResponse } from '../cache/response-store.ts';
+import { type Encoding, encodedBody, preferredEncoding, withEncoding } from '../compression.ts';
 import type { ConfigProvider } from '../config/types.ts';
 import { type Metrics, noMetrics } from '../metrics.ts';
 
+/**
+ * Headers as written by the full path, flat (`[name, value, …]`), built once per encoding; the last
+ * value is `Age`, updated in place so a hit allocates nothing.
+ */
+type FlatHeaders = Array<string | number>;
+
 interface RawHit {
   entry: CachedResponse;
-  /** Everything but `Age`, as written by the full path. */
-  headers: Record<string, string | number>;
+  /** Everything but `Content-Encoding` and `Content-Length`. */
+  headers: Record<string, string>;
+  plain: FlatHeaders;
+  br?: FlatHeaders;
+  gzip?: FlatHeaders;
+}
+
+function flatHeaders(headers: Record<string, string>, encoding: Encoding | undefined, length: number): FlatHeaders {
+  return [...Object.entries(withEncoding(headers, encoding)).flat(), 'Content-Length', length, 'Age', 0];
 }
 
 export interface NodeCacheShortcutOptions {
@@ -68,11 +82,30 @@ export class NodeCacheShortcut {
     });
   }
 
-  /** Every value of every header a rule reads (duplicates included, as the app sees them). */
-  #key(url: string, headers: IncomingMessage['headersDistinct'], config: ResolvedConfig, now: number): string {
+  /**
+   * The target plus every value of every header a rule reads (duplicates included, as the app sees
+   * them), read from `rawHeaders` and joined by characters no target or header value may hold:
+   * `headersDistinct` and `JSON.stringify` took a tenth of a hit's time.
+   */
+  #key(incoming: IncomingMessage, config: ResolvedConfig, now: number): string {
+    let key = incoming.url ?? '';
     const names = config.contextHeaders;
-    if (names.length === 0) return url;
-    return JSON.stringify([url, ...contextKeyPart(names, (name) => headers[name], now)]);
+    if (names.length === 0) return key;
+    const raw = incoming.rawHeaders;
+    const [values, timeBucket] = contextKeyPart(
+      names,
+      (name) => {
+        let found: string | undefined;
+        for (let i = 0; i < raw.length; i += 2) {
+          const header = raw[i]!;
+          if (header.length === name.length && header.toLowerCase() === name) found = `${found ?? ''}\r${raw[i + 1]}`;
+        }
+        return found;
+      },
+      now,
+    );
+    for (const value of values) key += `\n${value ?? ''}`;
+    return timeBucket === null ? key : `${key}\n${timeBucket}`;
   }
 
   /**
@@ -89,10 +122,11 @@ export class NodeCacheShortcut {
     }
     // Experiment responses take the app's path, which records an exposure each time they are served.
     if (entry.exposure) return;
-    const key = this.#key(incoming.url ?? '', incoming.headersDistinct, config, keyedAt);
-    this.#lru.set(key, {
+    const all = { ...entry.headers, ...headers, 'X-Cache': 'hit' };
+    this.#lru.set(this.#key(incoming, config, keyedAt), {
       entry,
-      headers: { ...entry.headers, ...headers, 'X-Cache': 'hit', 'Content-Length': entry.body.byteLength },
+      headers: all,
+      plain: flatHeaders(all, undefined, entry.body.byteLength),
     });
   };
 
@@ -112,13 +146,21 @@ export class NodeCacheShortcut {
       return false;
     }
     const now = this.#clock();
-    const url = incoming.url ?? '';
-    const hit = this.#lru.get(this.#key(url, incoming.headersDistinct, config, now));
+    const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
-    outgoing.writeHead(200, { ...hit.headers, Age: Math.max(0, Math.floor((now - hit.entry.storedAt) / 1000)) });
-    outgoing.end(hit.entry.body);
+    const { entry } = hit;
+    const { body, encoding } = encodedBody(entry.body, preferredEncoding(incoming.headers['accept-encoding']), entry);
+    let headers = hit.plain;
+    if (encoding) {
+      hit[encoding] ??= flatHeaders(hit.headers, encoding, body.byteLength);
+      headers = hit[encoding];
+    }
+    headers[headers.length - 1] = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+    outgoing.writeHead(200, headers);
+    outgoing.end(body);
     this.#metrics.add('CacheHit', 'Count', 1);
     this.#metrics.add('Response', 'Count', 1);
+    const url = incoming.url ?? '';
     const query = url.indexOf('?');
     this.#options.onResponse?.({
       method: 'GET',

@@ -7,10 +7,13 @@ import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import type { InferenceHandler, ServedResponse } from '../cache/cached-inference.ts';
+import { encodedBody, preferredEncoding, runtimeDeliversCompressed, withEncoding } from '../compression.ts';
 import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
 import { addRoute } from '../routing.ts';
 import { headerLookup } from './auto-context.ts';
 import type { InferenceRequest } from './serve-inference.ts';
+
+const encoder = new TextEncoder();
 
 /** Largest accepted request body (POST rerank-items: 500 IDs of 256 characters fit with room to spare). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -77,7 +80,15 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
       deadline: c.get('deadline'),
     });
     if (res.cached) deps.onCached?.(c, res.cached);
-    return res.status === 304 ? c.body(null, 304, res.headers) : c.body(res.body, 200, res.headers);
+    if (res.status === 304) return c.body(null, 304, res.headers);
+    if (!runtimeDeliversCompressed(c.env)) return c.body(res.body, 200, res.headers);
+    const plain = typeof res.body === 'string' ? encoder.encode(res.body) : res.body;
+    const { body, encoding } = encodedBody(
+      plain,
+      preferredEncoding(c.req.header('accept-encoding')),
+      res.cached?.entry,
+    );
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, withEncoding(res.headers, encoding));
   };
 
   addRoute(app, 'GET', '/recommend-items/:namespace/:recommender/:userId', (c) =>

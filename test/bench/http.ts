@@ -1,28 +1,77 @@
 /**
- * HTTP throughput and latency of `p13n serve` (the real CLI, embedded default configuration:
- * builtin recommender, local LMDB item metadata) against a raw node:http server that returns a
- * pre-serialised body of the same size, all in one run so the ratios are comparable. Three loads,
- * each with autocannon (50 connections) after a warm-up:
- *   raw        — node:http, one pre-serialised body;
- *   cache-hit  — related-items, 25 decorated items, answered from the in-process response cache;
- *   miss       — recommend-items on the builtin recommender, 25 decorated items, a different user per
- *                request (never cached: the sample's user responses are `max-age=0`).
- * Each server runs in its own process. Prints one line. Run with `npm run bench:http`.
+ * HTTP throughput and latency of `p13n serve` (the real CLI, embedded default configuration: builtin
+ * recommender, local LMDB item metadata) against a raw node:http server writing the same status,
+ * headers and body bytes, all in one run so the ratios are comparable. Every server and every load
+ * generator (autocannon, 50 connections) runs in its own process, and the run first shows the
+ * generator is not the limit: the raw server driven by two generator processes at once must not go
+ * faster than driven by one.
+ *   raw / hit   — related-items with ~1 KB (2 items) and ~10 KB (25 items) decorated bodies: the raw
+ *                 server, then `p13n serve` answering from its response cache; plain, then gzip and br;
+ *   miss        — recommend-items on the builtin recommender (an A/B experiment, so an exposure is
+ *                 recorded), 25 decorated items, users cycling over the 500 known ones (never cached:
+ *                 the sample's user responses are `max-age=0`).
+ * On a shared machine the load moves between measurements, so each comparison is made ROUNDS times
+ * (default 3), its two sides back to back, and the median ratio is reported with its range.
+ * Prints the machine load and one line per figure. Run with `npm run bench:http`
+ * (BENCH_SECONDS sets each measurement's length, default 5; BENCH_ROUNDS the rounds).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { embeddedDefaultConfig } from '../helpers/serve-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONNECTIONS = 50;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
-const WARM_UP_S = 3;
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARM_UP_S = 1;
 const USERS = 500;
+
+/** One autocannon run in its own process; `users` cycles `{user}` in the path over 1..users. */
+const GENERATOR = `
+import autocannon from 'autocannon';
+const o = JSON.parse(process.env.LOAD);
+let i = 0;
+const request = { method: 'GET', path: o.path, headers: o.headers };
+if (o.users) request.setupRequest = (r) => ({ ...r, path: o.path.replace('{user}', String((i++ % o.users) + 1)) });
+const r = await autocannon({ url: o.base, connections: o.connections, duration: o.seconds, requests: [request] });
+process.stdout.write(JSON.stringify({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
+  bytes: r.throughput.average, failures: r.non2xx + r.errors + r.timeouts }));
+`;
+
+/** Writes stored status, headers and body bytes per path, as plainly as node:http allows. */
+const RAW_SERVER = `
+const routes = new Map(JSON.parse(require('node:fs').readFileSync(process.env.ROUTES, 'utf8'))
+  .map(([path, headers, body]) => [path, [headers, Buffer.from(body, 'base64')]]));
+require('node:http')
+  .createServer((req, res) => {
+    const [headers, body] = routes.get(req.url + ' ' + (req.headers['accept-encoding'] ?? '')) ?? routes.get(req.url + ' ');
+    res.writeHead(200, headers);
+    res.end(body);
+  })
+  .listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+interface Load {
+  base: string;
+  path: string;
+  headers?: Record<string, string>;
+  users?: number;
+  connections?: number;
+  seconds?: number;
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  bytes: number;
+  failures: number;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -30,6 +79,14 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+function start(args: string[], env: Record<string, string> = {}, stdout: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  return spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    stdio: ['ignore', stdout, 'inherit'],
+  });
 }
 
 async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
@@ -45,106 +102,180 @@ async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-function start(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+/** Status, headers (as sent, less the ones node:http adds itself) and body bytes of one GET. */
+function capture(url: string, headers: Record<string, string> = {}): Promise<[Array<string>, Buffer]> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode}`));
+        const kept: string[] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const [name, value] = [res.rawHeaders[i]!, res.rawHeaders[i + 1]!];
+          if (!/^(date|connection|keep-alive)$/i.test(name)) kept.push(name, value);
+        }
+        resolve([kept, Buffer.concat(chunks)]);
+      });
+    }).on('error', reject);
   });
 }
 
-const RAW_SERVER = `
-const { readFileSync } = require('node:fs');
-const body = readFileSync(process.env.BODY_FILE);
-require('node:http')
-  .createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
-    res.end(body);
-  })
-  .listen(Number(process.env.PORT), '127.0.0.1');
-`;
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
-async function load(base: string, path: (i: number) => string, seconds: number): Promise<Figures> {
-  let i = 0;
-  const result = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => ({ ...request, path: path(i++) }),
-      },
-    ],
+function generate(load: Load): Promise<Figures> {
+  const child = start(
+    ['--input-type=module', '-e', GENERATOR],
+    {
+      LOAD: JSON.stringify({ connections: CONNECTIONS, seconds: DURATION_S, ...load }),
+    },
+    'pipe',
+  );
+  children.push(child);
+  child.once('exit', () => children.splice(children.indexOf(child), 1));
+  let out = '';
+  child.stdout!.on('data', (c) => {
+    out += c;
   });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failures: result.non2xx + result.errors + result.timeouts,
-  };
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`generator exited with ${code}`)),
+    ),
+  );
 }
 
-async function measure(base: string, path: (i: number) => string): Promise<Figures> {
-  await load(base, path, WARM_UP_S);
-  return load(base, path, DURATION_S);
+async function measure(load: Load): Promise<Figures> {
+  await generate({ ...load, seconds: WARM_UP_S });
+  return generate(load);
+}
+
+const show = (f: Figures) => `${Math.round(f.rps)} req/s p99 ${f.p99} ms${f.failures ? ` ${f.failures} FAILED` : ''}`;
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+const range = (ratios: number[]) =>
+  `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+
+/** `a` then `b`, ROUNDS times; the round with the median ratio b/a, and every ratio. */
+async function rounds(a: () => Promise<Figures>, b: () => Promise<Figures>) {
+  const results: Array<{ a: Figures; b: Figures; ratio: number }> = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const first = await a();
+    const second = await b();
+    results.push({ a: first, b: second, ratio: second.rps / first.rps });
+  }
+  const ratios = results.map((r) => r.ratio);
+  return { ...results.find((r) => r.ratio === median(ratios))!, ratios };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'p13n-bench-http-'));
 const children: ChildProcess[] = [];
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
 try {
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  console.log(
+    `http: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, load average ${load()} (start)`,
+  );
   const servePort = await freePort();
   const serveBase = `http://127.0.0.1:${servePort}`;
-  // The embedded default, copied so the exposures of the miss runs go to the temporary folder.
+  // The embedded default, copied so the exposures of the miss runs go to the temporary folder; the
+  // request log (on by default) goes to a file, as it would when redirected.
   const config = embeddedDefaultConfig(dir);
-  const serve = start(['dist/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
-    P13N_DATA_DIR: join(dir, 'data'),
+  const serve = spawn(process.execPath, ['dist/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', P13N_DATA_DIR: join(dir, 'data') },
+    stdio: ['ignore', openSync(join(dir, 'requests.log'), 'w'), 'inherit'],
   });
   children.push(serve);
   await waitForHttp(`${serveBase}/openapi.json`, serve);
 
-  const itemIds = (await (await fetch(`${serveBase}/recommend-items/retail/for-you/user-1?numResults=25`)).json()) as {
+  const recommended = (await (
+    await fetch(`${serveBase}/recommend-items/retail/for-you/user-1?numResults=25`)
+  ).json()) as {
     itemList: Array<{ itemId: string; metadata?: unknown }>;
   };
-  const hitItem = itemIds.itemList[0]!.itemId;
-  const hitPath = `/related-items/retail/similar/${hitItem}?numResults=25`;
-  const hitResponse = await fetch(`${serveBase}${hitPath}`);
-  const hitBody = Buffer.from(await hitResponse.arrayBuffer());
-  const check = await fetch(`${serveBase}${hitPath}`);
-  const decorated = (JSON.parse(hitBody.toString()) as { itemList: Array<{ metadata?: unknown }> }).itemList.filter(
-    (item) => item.metadata,
-  ).length;
-  if (check.headers.get('x-cache') !== 'hit') throw new Error(`${hitPath} is not served from the cache`);
-  const missDecorated = itemIds.itemList.filter((item) => item.metadata).length;
-
-  const bodyFile = join(dir, 'body.json');
-  writeFileSync(bodyFile, hitBody);
+  const item = recommended.itemList[0]!.itemId;
+  const sizes = { '1 KB': 2, '10 KB': 25 } as const;
+  const encodings = ['', 'gzip', 'br'] as const;
+  const routes: Array<[string, string[], string]> = [];
+  const described: string[] = [];
+  for (const [size, n] of Object.entries(sizes)) {
+    const path = `/related-items/retail/similar/${item}?numResults=${n}`;
+    for (const encoding of encodings) {
+      const headers: Record<string, string> = encoding ? { 'accept-encoding': encoding } : {};
+      await capture(`${serveBase}${path}`, headers);
+      const [rawHeaders, body] = await capture(`${serveBase}${path}`, headers);
+      const cacheStatus = rawHeaders[rawHeaders.findIndex((h) => h.toLowerCase() === 'x-cache') + 1];
+      if (cacheStatus !== 'hit') throw new Error(`${path} (${encoding || 'plain'}) is not served from the cache`);
+      routes.push([`${path} ${encoding}`, rawHeaders, body.toString('base64')]);
+      described.push(`${size} ${encoding || 'plain'} ${body.length} bytes`);
+    }
+  }
+  const routesFile = join(dir, 'routes.json');
+  writeFileSync(routesFile, JSON.stringify(routes));
   const rawPort = await freePort();
   const rawBase = `http://127.0.0.1:${rawPort}`;
-  const raw = start(['-e', RAW_SERVER], { BODY_FILE: bodyFile, PORT: String(rawPort) });
+  const raw = start(['-e', RAW_SERVER], { ROUTES: routesFile, PORT: String(rawPort) });
   children.push(raw);
-  await waitForHttp(rawBase, raw);
-
-  const rawFigures = await measure(rawBase, () => '/');
-  const hit = await measure(serveBase, () => hitPath);
-  const miss = await measure(serveBase, (i) => `/recommend-items/retail/for-you/user-${(i % USERS) + 1}?numResults=25`);
-
-  const show = (name: string, f: Figures) =>
-    `${name} ${Math.round(f.rps)} req/s p50 ${f.p50} ms p99 ${f.p99} ms` +
-    (f === rawFigures ? '' : ` (${(f.rps / rawFigures.rps).toFixed(2)}× raw)`) +
-    (f.failures ? ` ${f.failures} FAILED` : '');
-  const ratio = hit.rps / rawFigures.rps;
+  await waitForHttp(`${rawBase}${routes[0]![0].split(' ')[0]}`, raw);
   console.log(
-    `http (${CONNECTIONS} connections, ${DURATION_S} s each, ${hitBody.length}-byte body, ` +
-      `${decorated}/${missDecorated} decorated items): ${show('raw', rawFigures)} · ${show('cache-hit', hit)} · ` +
-      `${show('miss', miss)} · target cache-hit ≥ 0.80× raw ${ratio >= 0.8 ? 'met' : 'MISSED'}`,
+    `http: bodies ${described.join(', ')}; ${CONNECTIONS} connections, ${DURATION_S} s each after ${WARM_UP_S} s warm-up`,
+  );
+
+  // The instrument: if two generators together drive the raw server faster than one, one is the limit.
+  const smallPath = `/related-items/retail/similar/${item}?numResults=${sizes['1 KB']}`;
+  const check = await rounds(
+    () => measure({ base: rawBase, path: smallPath }),
+    async () => {
+      const half = { base: rawBase, path: smallPath, connections: CONNECTIONS / 2 };
+      const [a, b] = await Promise.all([generate(half), generate(half)]);
+      return { ...a!, rps: a!.rps + b!.rps };
+    },
+  );
+  console.log(
+    `http: generator check, raw 1 KB: one generator ${Math.round(check.a.rps)} req/s, two generators ${Math.round(check.b.rps)} req/s ` +
+      `(two/one ${range(check.ratios)}): ${check.ratio <= 1.05 ? 'the generator is not the limit' : 'THE GENERATOR MAY BE THE LIMIT'}`,
+  );
+
+  const hitRatios: number[] = [];
+  for (const [size, n] of Object.entries(sizes)) {
+    const path = `/related-items/retail/similar/${item}?numResults=${n}`;
+    for (const encoding of encodings) {
+      const headers = encoding ? { 'accept-encoding': encoding } : undefined;
+      const r = await rounds(
+        () => measure({ base: rawBase, path, headers }),
+        () => measure({ base: serveBase, path, headers }),
+      );
+      if (!encoding) hitRatios.push(r.ratio);
+      console.log(
+        `http: ${size} ${(encoding || 'plain').padEnd(5)} raw ${show(r.a)} · cache hit ${show(r.b)} · hit/raw ${range(r.ratios)}`,
+      );
+    }
+  }
+  const largePath = `/related-items/retail/similar/${item}?numResults=${sizes['10 KB']}`;
+  const missPath = '/recommend-items/retail/for-you/user-{user}?numResults=25';
+  const miss = await rounds(
+    () => measure({ base: rawBase, path: largePath }),
+    () => measure({ base: serveBase, path: missPath, users: USERS }),
+  );
+  const missGzip = await measure({
+    base: serveBase,
+    path: missPath,
+    users: USERS,
+    headers: { 'accept-encoding': 'gzip' },
+  });
+  console.log(
+    `http: miss (builtin, 25 decorated items, exposure): raw 10 KB ${show(miss.a)} · miss ${show(miss.b)} · miss/raw ${range(miss.ratios)} · miss with gzip ${show(missGzip)}`,
+  );
+  const hitMet = hitRatios.every((r) => r >= 0.9);
+  const missMet = miss.ratio >= 0.15 && miss.b.p99 < 20;
+  console.log(
+    `http: targets — cache hit ≥ 0.90× raw (1 KB and 10 KB, median): ${hitMet ? 'met' : 'MISSED'} · miss ≥ 0.15× raw 10 KB and p99 < 20 ms: ${missMet ? 'met' : 'MISSED'} · load average ${load()} (end)`,
   );
 } finally {
   for (const child of children) child.kill('SIGTERM');

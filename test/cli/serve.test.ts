@@ -95,4 +95,24 @@ describe('p13n serve', () => {
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toContain('SIGTERM received, stopping');
   });
+
+  it('writes a request path holding %0A as one escaped log line, so a URL cannot forge a log line', async () => {
+    const file = join(dir, 'config-log.json');
+    writeFileSync(file, JSON.stringify(httpConfig(recommender.url)));
+    const run = startServe(['--port', '0'], { P13N_CONFIG: file });
+    const base = await until(
+      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())?.[1],
+      'the listening line',
+    );
+    const res = await fetch(`${base}/nothing%0AGET%20/forged%20200%200.1ms%0D%1B[31m`);
+    expect(res.status).toBe(404);
+    await until(() => (run.stdout().includes('/nothing') ? true : undefined), 'the request log line');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout().split('\n');
+    expect(lines.filter((line) => line.startsWith('GET /forged'))).toEqual([]);
+    expect(lines.find((line) => line.startsWith('GET /nothing'))).toMatch(
+      /^GET \/nothing\\x0aGET \/forged 200 0\.1ms\\x0d\\x1b\[31m 404 [\d.]+ms$/,
+    );
+  });
 });

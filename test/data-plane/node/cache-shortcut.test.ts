@@ -3,8 +3,9 @@
  * with the same bytes and headers the app gives, and every request the shortcut must not answer
  * (other header values, conditional requests, new configuration, expiry, authentication) reaches the app.
  */
-import type { Server } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResponseInfo } from '../../../data-plane/app.ts';
 import { hashApiKey } from '../../../data-plane/auth/api-keys.ts';
@@ -187,5 +188,37 @@ describe('experiment responses', () => {
     expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['miss', 'hit']);
     expect(appResponses).toHaveLength(2);
     expect(shortcutResponses).toHaveLength(0);
+  });
+
+  it('answers with brotli or gzip as Accept-Encoding asks, from the app and from memory, the same bytes each time', async () => {
+    await start();
+    const big = '/recommend-items/shop/top/u1?numResults=100';
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        httpGet(base + path, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    const missBr = await get(big, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(missBr.headers).toMatchObject({ 'x-cache': 'miss', 'content-encoding': 'br', vary: 'Accept-Encoding' });
+    const plain = await get(big);
+    expect(plain.headers).toMatchObject({ 'x-cache': 'hit', vary: 'Accept-Encoding' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(plain.body.toString()).itemList).toHaveLength(100);
+    expect(brotliDecompressSync(missBr.body)).toEqual(plain.body);
+
+    const hitBr = await get(big, { 'accept-encoding': 'br' });
+    expect(hitBr.headers).toMatchObject({ 'x-cache': 'hit', 'content-encoding': 'br', vary: 'Accept-Encoding' });
+    expect(hitBr.headers['content-length']).toBe(String(hitBr.body.length));
+    expect(hitBr.body).toEqual(missBr.body);
+    const hitGzip = await get(big, { 'accept-encoding': 'br;q=0, gzip' });
+    expect(hitGzip.headers).toMatchObject({ 'x-cache': 'hit', 'content-encoding': 'gzip' });
+    expect(gunzipSync(hitGzip.body)).toEqual(plain.body);
+    expect(hitGzip.body.length).toBeLessThan(plain.body.length / 2);
+    expect((await get(big, { 'accept-encoding': 'identity' })).headers['content-encoding']).toBeUndefined();
+    expect(origin.calls).toHaveLength(1);
+    expect(appResponses).toHaveLength(1);
   });
 });
