@@ -202,7 +202,11 @@ describe('experiment responses', () => {
         }).on('error', reject);
       });
     const missBr = await get(big, { 'accept-encoding': 'gzip, deflate, br' });
-    expect(missBr.headers).toMatchObject({ 'x-cache': 'miss', 'content-encoding': 'br', vary: 'x-device, Accept-Encoding' });
+    expect(missBr.headers).toMatchObject({
+      'x-cache': 'miss',
+      'content-encoding': 'br',
+      vary: 'x-device, Accept-Encoding',
+    });
     const plain = await get(big);
     expect(plain.headers).toMatchObject({ 'x-cache': 'hit', vary: 'x-device, Accept-Encoding' });
     expect(plain.headers['content-encoding']).toBeUndefined();
@@ -210,7 +214,11 @@ describe('experiment responses', () => {
     expect(brotliDecompressSync(missBr.body)).toEqual(plain.body);
 
     const hitBr = await get(big, { 'accept-encoding': 'br' });
-    expect(hitBr.headers).toMatchObject({ 'x-cache': 'hit', 'content-encoding': 'br', vary: 'x-device, Accept-Encoding' });
+    expect(hitBr.headers).toMatchObject({
+      'x-cache': 'hit',
+      'content-encoding': 'br',
+      vary: 'x-device, Accept-Encoding',
+    });
     expect(hitBr.headers['content-length']).toBe(String(hitBr.body.length));
     expect(hitBr.body).toEqual(missBr.body);
     const hitGzip = await get(big, { 'accept-encoding': 'br;q=0, gzip' });
