@@ -73,8 +73,6 @@ export interface LocalRunReport {
   delivery: Partial<Record<ConnectorName, DeliveryReport & { rejectedFile?: string }>>;
 }
 
-const QUIET: Logger = silentLogger;
-
 /** Files of a folder (sorted) that pass `keep`; none when the folder does not exist. */
 async function filesIn(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
@@ -192,7 +190,7 @@ async function itemSource(
  */
 export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunReport> {
   const jobDir = resolve(options.jobDir);
-  const logger = options.logger ?? QUIET;
+  const logger = options.logger ?? silentLogger;
   const job = jobIdentity(jobDir);
   const config = await loadLocalJobConfig(jobDir);
   const connectors = declaredConnectors(config);

@@ -11,25 +11,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLocalJob } from '../../connectors/run-local.ts';
+import { rssParts } from './rss.ts';
 
 const ITEMS = 10_000;
 const PER_USER = 25;
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-
-function rssParts(): { anon: number; file: number } {
-  try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-    return { anon: kb('RssAnon'), file: kb('RssFile') };
-  } catch {
-    return { anon: process.memoryUsage().rss, file: 0 };
-  }
-}
 
 /** A job folder: config, a 10,000-item catalogue and the batch output of `users` users. */
 async function writeJob(root: string, users: number): Promise<string> {

@@ -7,12 +7,13 @@
  *   npm run bench:import -- 1000000 # any sizes, comma-separated
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importItems } from '../../contracts/item-metadata/import-items.ts';
 import { writeGzipCatalogue } from '../helpers/catalogue.ts';
+import { rssParts } from './rss.ts';
 
 interface Figures {
   lines: number;
@@ -23,17 +24,6 @@ interface Figures {
   /** Peak anonymous (heap and native buffers) and file-backed (LMDB's memory map) parts of RSS. */
   peakAnonMb: number;
   peakFileMb: number;
-}
-
-/** RssAnon / RssFile from /proc (Linux); zeros elsewhere. */
-function rssParts(): { anon: number; file: number } {
-  try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-    return { anon: kb('RssAnon'), file: kb('RssFile') };
-  } catch {
-    return { anon: 0, file: 0 };
-  }
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
