@@ -117,7 +117,8 @@ function receiveError(sent: SentError): Error {
 /**
  * Splits the part files over `workers` threads (at most one per file) and runs a share in each.
  *
- * @throws the first share's error, in its class (JobInputError keeps its file and line).
+ * @throws the first share's error, in its class (JobInputError keeps its file and line), once every
+ *   thread has stopped.
  */
 export async function processLocalPartsInWorkers(spec: PartsSpec, workers: number): Promise<PartsResult[]> {
   const n = Math.max(1, Math.min(workers, spec.files.length));
@@ -126,7 +127,9 @@ export async function processLocalPartsInWorkers(spec: PartsSpec, workers: numbe
     share,
     files: spec.files.filter((_, i) => i % n === share),
   }));
-  return Promise.all(
+  // Every thread is waited for, even after one fails: the caller removes the scratch folder the
+  // others are still writing into as soon as this rejects.
+  const settled = await Promise.allSettled(
     shares.map(
       (share) =>
         new Promise<PartsResult>((resolve, reject) => {
@@ -146,6 +149,9 @@ export async function processLocalPartsInWorkers(spec: PartsSpec, workers: numbe
         }),
     ),
   );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<PartsResult>).value);
 }
 
 export function sumStats(results: readonly PartsResult[]): PipelineStats {
