@@ -64,7 +64,8 @@ export function splitBundle(props: SplitBundleProps): Code {
             logLevel: 'warning',
           });
           for (const command of props.afterBundling?.(outputDir) ?? []) {
-            execFileSync('bash', ['-c', command], { cwd: props.projectRoot, stdio: 'inherit' });
+            // Output is captured (a failure's error carries it): a vitest worker thread cannot hand its stdout on.
+            execFileSync('bash', ['-c', command], { cwd: props.projectRoot, stdio: 'pipe' });
           }
           return true;
         },
