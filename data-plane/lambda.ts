@@ -10,7 +10,6 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
@@ -18,7 +17,6 @@ import { DATA_PLANE_SERVICE, METRICS_NAMESPACE } from '../contracts/metrics.ts';
 import { boundedClientConfig } from '../shared/aws-clients.ts';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
-import { loadOriginSecret, requireOriginSecret } from './auth/origin-secret.ts';
 import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
 import { configProviderFromEnv } from './config/provider-from-env.ts';
 import { readDataPlaneEnv } from './env.ts';
@@ -171,19 +169,24 @@ export function createLambdaHandler(app: Hono<AppEnv>, options: LambdaHandlerOpt
   };
 }
 
+async function originSecretAuth(secretArn: string) {
+  const [{ SecretsManagerClient }, { loadOriginSecret, requireOriginSecret }] = await Promise.all([
+    import('@aws-sdk/client-secrets-manager'),
+    import('./auth/origin-secret.ts'),
+  ]);
+  return requireOriginSecret(await loadOriginSecret(new SecretsManagerClient(boundedClientConfig()), secretArn));
+}
+
 async function coldStart() {
   const powertools = new PowertoolsLogger({ serviceName: SERVICE_NAME });
   const logger = powertoolsLogger(powertools);
   const metrics = new PowertoolsMetrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
   try {
     const env = readDataPlaneEnv(process.env);
-    const config = configProviderFromEnv(env, { logger });
-    // Behind CloudFront: only requests carrying its secret origin header get through.
-    const auth = env.P13N_ORIGIN_SECRET_ARN
-      ? requireOriginSecret(
-          await loadOriginSecret(new SecretsManagerClient(boundedClientConfig()), env.P13N_ORIGIN_SECRET_ARN),
-        )
-      : undefined;
+    const config = await configProviderFromEnv(env, { logger });
+    // Behind CloudFront: only requests carrying its secret origin header get through. Loaded only then:
+    // the Secrets Manager client is no part of the init phase elsewhere.
+    const auth = env.P13N_ORIGIN_SECRET_ARN ? await originSecretAuth(env.P13N_ORIGIN_SECRET_ARN) : undefined;
     // One request at a time: what a replaced configuration used can be released at once.
     const dataPlane = wireDataPlane({
       env,

@@ -4,14 +4,15 @@
  *   localhost; application/environment/profile from `P13N_APPCONFIG_*` or else the first prefetch entry;
  * - `P13N_APPCONFIG_APPLICATION`/`_ENVIRONMENT`/`_PROFILE` set → the AppConfigData API with polling;
  * - otherwise the file named by `P13N_CONFIG`.
+ * The AppConfigData client is imported only in its case: on Lambda the extension is attached, and the
+ * client is no part of the init phase.
  */
-import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { DataPlaneEnv } from '../env.ts';
 import { EnvError } from '../env.ts';
 import { createAppConfigAgentProvider } from './appconfig-agent-provider.ts';
-import { createAppConfigDataProvider } from './appconfig-data-provider.ts';
 import { createFileConfigProvider } from './file-provider.ts';
 import type { ConfigProvider } from './types.ts';
 
@@ -45,10 +46,13 @@ export interface ProviderFromEnvOptions {
 
 /**
  * @example
- * const config = configProviderFromEnv(readDataPlaneEnv(process.env), { logger });
+ * const config = await configProviderFromEnv(readDataPlaneEnv(process.env), { logger });
  * await config.start();
  */
-export function configProviderFromEnv(env: DataPlaneEnv, options: ProviderFromEnvOptions): ConfigProvider {
+export async function configProviderFromEnv(
+  env: DataPlaneEnv,
+  options: ProviderFromEnvOptions,
+): Promise<ConfigProvider> {
   const { logger } = options;
   const pollIntervalMs = env.P13N_CONFIG_POLL_INTERVAL_SECONDS * 1000;
   if (env.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST) {
@@ -67,6 +71,10 @@ export function configProviderFromEnv(env: DataPlaneEnv, options: ProviderFromEn
   }
   const target = explicitTarget(env);
   if (target) {
+    const [{ AppConfigDataClient }, { createAppConfigDataProvider }] = await Promise.all([
+      import('@aws-sdk/client-appconfigdata'),
+      import('./appconfig-data-provider.ts'),
+    ]);
     const client =
       options.appConfigDataClient?.() ?? new AppConfigDataClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
     return createAppConfigDataProvider({

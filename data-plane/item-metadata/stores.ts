@@ -11,7 +11,6 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { importItems } from '../../contracts/item-metadata/import-items.ts';
 import { localdbDir, readManifest } from '../../contracts/item-metadata/localdb-layout.ts';
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { itemMetadataStoreId, type ResolvedConfig } from '../../schema/resolve-config.ts';
@@ -106,6 +105,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
     const manifest = await readManifest(localdbDir(dataDir, namespace));
     const sameSource = manifest?.source === undefined || manifest.source === sourceFile;
     if (manifest && sameSource && Date.parse(manifest.builtAt) >= source.mtimeMs) return;
+    // Imported here only: a local build never happens on Lambda, whose init phase need not load the importer.
+    const { importItems } = await import('../../contracts/item-metadata/import-items.ts');
     const report = await importItems({
       namespace,
       config: { type: 'localdb' },

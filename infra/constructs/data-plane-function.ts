@@ -67,6 +67,8 @@ export class DataPlaneFunction extends Construct {
       entry: DATA_PLANE_ENTRY,
       description: 'Personalization APIs data plane (Hono)',
       native: true,
+      // The init phase loads only what every invocation needs; the rest loads when a configuration uses it.
+      splitting: true,
       memorySize: 1024,
       timeout: Duration.seconds(29),
       ephemeralStorageSize: Size.gibibytes(2),

@@ -1,9 +1,9 @@
 /**
  * One way to build every Node.js Lambda function of the system: Node.js 24 on x86_64 (the platform
  * of the native prebuilds we ship), an ESM bundle made by esbuild from the TypeScript source (no
- * Docker), the AWS SDK bundled at the exact versions the tests ran, source maps, a log group with a
- * retention, X-Ray tracing for Powertools, and a role of its own that may write to that log group
- * only (no AWS-managed policy).
+ * Docker; split into chunks where the cold start matters), the AWS SDK bundled at the exact versions
+ * the tests ran, source maps, a log group with a retention, X-Ray tracing for Powertools, and a role
+ * of its own that may write to that log group only (no AWS-managed policy).
  */
 import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge } from '../acknowledgements.ts';
 import { NATIVE_MODULES, nativeModuleHooks } from '../bundling/native-modules.ts';
+import { splitBundle } from '../bundling/split-bundle.ts';
 import { LOCK_FILE, PROJECT_ROOT } from '../paths.ts';
 
 /** The esbuild target matching the Lambda runtime (`nodejs24.x`). */
@@ -25,6 +26,9 @@ const ESM_BANNER =
   'const __filename = import.meta.filename;' +
   'const __dirname = import.meta.dirname;';
 
+/** ES modules first: the AWS SDK's tree-shake far better than their CommonJS builds. */
+const MAIN_FIELDS = ['module', 'main'];
+
 export interface NodeFunctionProps {
   /** The TypeScript file exporting `handler`. */
   readonly entry: string;
@@ -32,6 +36,11 @@ export interface NodeFunctionProps {
   readonly environment?: Record<string, string>;
   /** The function loads `lmdb`: keep it external and ship its Linux x64 prebuilds (default false). */
   readonly native?: boolean;
+  /**
+   * Bundle with code splitting (infra/bundling/split-bundle.ts): what the entry reaches only through
+   * `import()` loads on first use instead of in the init phase (default false).
+   */
+  readonly splitting?: boolean;
   readonly timeout?: Duration;
   readonly memorySize?: number;
   readonly ephemeralStorageSize?: Size;
@@ -54,9 +63,41 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     description: props.description,
   });
   logGroup.grantWrite(role);
+  const externalModules = props.native ? [...NATIVE_MODULES] : [];
+  const commandHooks = props.native ? nativeModuleHooks(['lmdb'], PROJECT_ROOT) : undefined;
+  const code = props.splitting
+    ? {
+        handler: 'index.handler',
+        code: splitBundle({
+          entry: props.entry,
+          projectRoot: PROJECT_ROOT,
+          target: LAMBDA_NODE_TARGET,
+          mainFields: MAIN_FIELDS,
+          banner: ESM_BANNER,
+          external: externalModules,
+          afterBundling: commandHooks && ((outputDir) => commandHooks.afterBundling(PROJECT_ROOT, outputDir)),
+        }),
+      }
+    : {
+        entry: props.entry,
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: LOCK_FILE,
+        bundling: {
+          format: OutputFormat.ESM,
+          target: LAMBDA_NODE_TARGET,
+          mainFields: MAIN_FIELDS,
+          minify: true,
+          sourceMap: true,
+          sourcesContent: false,
+          bundleAwsSDK: true,
+          banner: ESM_BANNER,
+          externalModules,
+          commandHooks,
+        },
+      };
   const fn = new NodejsFunction(scope, id, {
-    entry: props.entry,
-    handler: 'handler',
+    ...code,
     description: props.description,
     runtime: Runtime.NODEJS_24_X,
     role,
@@ -66,21 +107,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     ephemeralStorageSize: props.ephemeralStorageSize,
     tracing: Tracing.ACTIVE,
     logGroup,
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: LOCK_FILE,
     environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-    bundling: {
-      format: OutputFormat.ESM,
-      target: LAMBDA_NODE_TARGET,
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: true,
-      sourcesContent: false,
-      bundleAwsSDK: true,
-      banner: ESM_BANNER,
-      externalModules: props.native ? [...NATIVE_MODULES] : [],
-      commandHooks: props.native ? nativeModuleHooks(['lmdb'], PROJECT_ROOT) : undefined,
-    },
   });
   acknowledge(role, {
     'AwsSolutions-IAM5[Resource::*]':

@@ -4,15 +4,15 @@
  * options and copies lmdb's native closure), and the function's asset folder, handler, environment,
  * timeout and memory are read back from the synthesised template. Nothing here repeats a bundling option.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { DataPlaneFunction } from '../../infra/constructs/data-plane-function.ts';
 
 export interface DataPlaneAsset {
-  /** The unzipped asset: `index.mjs`, its source map and `node_modules/` with lmdb. */
+  /** The unzipped asset: `index.mjs`, the chunks it imports, source maps and `node_modules/` with lmdb. */
   dir: string;
   /** `file.export`, as in the function's `Handler` property (`index.handler`). */
   handler: string;
@@ -72,5 +72,46 @@ export function synthDataPlaneAsset(): DataPlaneAsset {
     timeoutSeconds: resource.Properties.Timeout,
     memorySize: resource.Properties.MemorySize,
     runtime: resource.Properties.Runtime,
+  };
+}
+
+export interface BundleFootprint {
+  /** Bytes of every JavaScript file of the bundle (`index.mjs` and all chunks; no source maps, no node_modules). */
+  totalBytes: number;
+  /** Bytes of what Node reads and evaluates before the handler module has: `index.mjs` and its static imports. */
+  initBytes: number;
+  /** The files loaded at init, relative to the asset. */
+  initFiles: string[];
+}
+
+/** Static imports of a sibling file in esbuild's output (`import{a}from"./chunks/x.mjs"`, `import"./x.mjs"`), not `import()`. */
+const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*"(\.\.?\/[^"]+\.mjs)"/g;
+
+/**
+ * What the bundle weighs in all and what of it is loaded in the init phase. Chunks reached only through
+ * `import()` load later, when the code that needs them first runs.
+ *
+ * @example
+ * const { initBytes, totalBytes } = bundleFootprint(synthDataPlaneAsset().dir);
+ */
+export function bundleFootprint(dir: string): BundleFootprint {
+  const scripts = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (name) => name.endsWith('.mjs') && !name.startsWith('node_modules'),
+  );
+  const bytes = (file: string) => statSync(join(dir, file)).size;
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const [, specifier] of readFileSync(join(dir, file), 'utf8').matchAll(STATIC_IMPORT)) {
+      visit(relative(dir, join(dir, dirname(file), specifier!)));
+    }
+  };
+  visit('index.mjs');
+  const initFiles = [...loaded].sort();
+  return {
+    totalBytes: scripts.reduce((sum, file) => sum + bytes(file), 0),
+    initBytes: initFiles.reduce((sum, file) => sum + bytes(file), 0),
+    initFiles,
   };
 }

@@ -96,6 +96,39 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
+ * The environment Lambda gives the function's process: its reserved variables, the asset's environment and
+ * `env` on top. Without `runtimeApi` (no `AWS_LAMBDA_RUNTIME_API`) the data-plane entry starts nothing when
+ * imported, so importing it measures module initialisation alone.
+ */
+export function lambdaEnvironment(
+  asset: DataPlaneAsset,
+  env: Record<string, string> = {},
+  runtimeApi?: string,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${asset.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(asset.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `local/${randomUUID()}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    ...(runtimeApi ? { AWS_LAMBDA_RUNTIME_API: runtimeApi } : {}),
+    LAMBDA_TASK_ROOT: asset.dir,
+    _HANDLER: asset.handler,
+    ...asset.environment,
+    ...env,
+  };
+}
+
+/**
  * Starts the runtime API and the first child, and resolves when its init phase is over.
  *
  * @example
@@ -199,28 +232,6 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const environment = (): Record<string, string> => ({
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_EXECUTION_ENV: `AWS_Lambda_${asset.runtime}`,
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(asset.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `local/${randomUUID()}`,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
-    LAMBDA_TASK_ROOT: asset.dir,
-    _HANDLER: asset.handler,
-    ...asset.environment,
-    ...options.env,
-  });
-
   const spawnChild = async () => {
     frozen = false;
     coldStarts++;
@@ -230,7 +241,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     });
     const started = spawn(process.execPath, [BOOTSTRAP], {
       cwd: asset.dir,
-      env: environment(),
+      env: lambdaEnvironment(asset, options.env, `127.0.0.1:${port}`),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;

@@ -166,23 +166,23 @@ describe('provider selection from the environment', () => {
     expect(targetFromPrefetchList('nonsense')).toBeUndefined();
   });
 
-  it('picks the agent, AppConfigData or a file', () => {
-    const pick = (env: Record<string, string>) =>
-      configProviderFromEnv(readDataPlaneEnv(env), { logger: silentLogger }).source;
-    expect(pick({ AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: '/applications/a/environments/e/configurations/p' })).toBe(
-      'AppConfig agent http://localhost:2772/applications/a/environments/e/configurations/p',
-    );
-    expect(
+  it('picks the agent, AppConfigData or a file', async () => {
+    const pick = async (env: Record<string, string>) =>
+      (await configProviderFromEnv(readDataPlaneEnv(env), { logger: silentLogger })).source;
+    await expect(
+      pick({ AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: '/applications/a/environments/e/configurations/p' }),
+    ).resolves.toBe('AppConfig agent http://localhost:2772/applications/a/environments/e/configurations/p');
+    await expect(
       pick({
         P13N_APPCONFIG_APPLICATION: 'a',
         P13N_APPCONFIG_ENVIRONMENT: 'e',
         P13N_APPCONFIG_PROFILE: 'p',
         AWS_REGION: 'eu-west-1',
       }),
-    ).toBe('AppConfig a/e/p');
-    expect(pick({ P13N_CONFIG: '/tmp/c.json' })).toBe('file /tmp/c.json');
-    expect(() => pick({})).toThrow(/no configuration source/);
-    expect(() => pick({ P13N_APPCONFIG_APPLICATION: 'a' })).toThrow(/set all of/);
+    ).resolves.toBe('AppConfig a/e/p');
+    await expect(pick({ P13N_CONFIG: '/tmp/c.json' })).resolves.toBe('file /tmp/c.json');
+    await expect(pick({})).rejects.toThrow(/no configuration source/);
+    await expect(pick({ P13N_APPCONFIG_APPLICATION: 'a' })).rejects.toThrow(/set all of/);
     expect(() => readDataPlaneEnv({ P13N_DEFAULT_TIME_ZONE: 'Nowhere/City' })).toThrow(/P13N_DEFAULT_TIME_ZONE/);
   });
 });
