@@ -7,6 +7,7 @@
  */
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { DataPlaneEnv } from '../env.ts';
 import { EnvError } from '../env.ts';
@@ -68,7 +69,8 @@ export function configProviderFromEnv(env: DataPlaneEnv, options: ProviderFromEn
   const target = explicitTarget(env);
   if (target) {
     const client =
-      options.appConfigDataClient?.() ?? new AppConfigDataClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
+      options.appConfigDataClient?.() ??
+      new AppConfigDataClient({ ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}), ...boundedClientConfig() });
     return createAppConfigDataProvider({
       ...target,
       client,
