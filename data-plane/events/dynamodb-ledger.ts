@@ -16,7 +16,13 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type ClaimResult, type DeliveryLedger, type LedgerTiming, ledgerId } from './delivery-ledger.ts';
+import {
+  type ClaimResult,
+  type DeliveryLedger,
+  type LedgerScope,
+  type LedgerTiming,
+  ledgerId,
+} from './delivery-ledger.ts';
 
 const STATUS = { '#s': 'status' } as const;
 
@@ -65,15 +71,50 @@ export function dynamodbLedger(
     }
   };
 
+  const release = async (
+    scope: LedgerScope,
+    owner: string,
+    ids: ReadonlyMap<string, string>,
+    released: Iterable<string>,
+    signal?: AbortSignal,
+  ) => {
+    await Promise.all(
+      [...released].map(async (key) => {
+        try {
+          await options.client().send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: { id: { S: ids.get(key) ?? ledgerId(scope, key) } },
+              ConditionExpression: '#s = :claimed AND #o = :owner',
+              ExpressionAttributeNames: { ...STATUS, '#o': 'owner' },
+              ExpressionAttributeValues: { ':claimed': { S: 'claimed' }, ':owner': { S: owner } },
+            }),
+            { abortSignal: signal },
+          );
+        } catch (err) {
+          // Someone else's now (our lease ran out and another delivery claimed it): not ours to delete.
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
+    );
+  };
+
   return {
     async claim(scope, keys, signal) {
       const owner = randomUUID();
       const ids = new Map(keys.map((key) => [key, ledgerId(scope, key)]));
       const result: ClaimResult = { claimed: new Set(), taken: new Set(), busy: new Set() };
-      const states = await Promise.all(
+      const states = await Promise.allSettled(
         [...ids].map(async ([key, id]) => [key, await claimOne(id, owner, signal)] as const),
       );
-      for (const [key, state] of states) result[state].add(key);
+      for (const state of states) if (state.status === 'fulfilled') result[state.value[1]].add(state.value[0]);
+      const failed = states.find((s) => s.status === 'rejected');
+      if (failed) {
+        // Let go of what was claimed, so the delivery that follows without the ledger leaves nothing held;
+        // a failure here is the same outage, which the caller logs with the claim's error.
+        await release(scope, owner, ids, result.claimed, AbortSignal.timeout(2000)).catch(() => undefined);
+        throw failed.reason;
+      }
       return {
         ...result,
         async commit(committed, commitSignal) {
@@ -95,27 +136,7 @@ export function dynamodbLedger(
             ),
           );
         },
-        async release(released, releaseSignal) {
-          await Promise.all(
-            [...released].map(async (key) => {
-              try {
-                await options.client().send(
-                  new DeleteItemCommand({
-                    TableName: tableName,
-                    Key: { id: { S: ids.get(key) ?? ledgerId(scope, key) } },
-                    ConditionExpression: '#s = :claimed AND #o = :owner',
-                    ExpressionAttributeNames: { ...STATUS, '#o': 'owner' },
-                    ExpressionAttributeValues: { ':claimed': { S: 'claimed' }, ':owner': { S: owner } },
-                  }),
-                  { abortSignal: releaseSignal },
-                );
-              } catch (err) {
-                // Someone else's now (our lease ran out and another delivery claimed it): not ours to delete.
-                if (!(err instanceof ConditionalCheckFailedException)) throw err;
-              }
-            }),
-          );
-        },
+        release: (released, releaseSignal) => release(scope, owner, ids, released, releaseSignal),
       };
     },
   };

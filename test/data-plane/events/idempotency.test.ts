@@ -30,10 +30,11 @@ function setup(ledger: DeliveryLedger | null = memoryLedger({ ttlSeconds: 3600, 
   const evidentlyMock = mockClient(evidently);
   evidentlyMock.on(PutProjectEventsCommand).resolves({ failedEventCount: 0 });
   const targets = [target('kinesis-stream:a'), target('file:events.jsonl'), target('builtin')];
+  const logged: string[] = [];
   const deps: EventsDeps = {
     targetsFor: () => targets,
     evidently: async () => evidently,
-    logger: silentLogger,
+    logger: { ...silentLogger, error: (message) => logged.push(message) },
     retry: { sleep: async () => {} },
     ...(ledger ? { ledger } : {}),
   };
@@ -44,7 +45,7 @@ function setup(ledger: DeliveryLedger | null = memoryLedger({ ttlSeconds: 3600, 
       { now, context: () => ({}) },
       deps,
     );
-  return { post, sent, failing, evidentlyMock };
+  return { post, sent, failing, evidentlyMock, logged };
 }
 
 const clicked = { userId: 'u1', eventList: [{ eventType: 'click', itemId: 'i1', sentAt: SENT_AT }] };
@@ -156,6 +157,19 @@ describe('idempotent event delivery', () => {
     clock += 61_000;
     expect((await ledger.claim(scope, ['k3'])).claimed).toEqual(new Set(['k3']));
     expect(ledgerId(scope, 'x'.repeat(10_000))).toHaveLength(43);
+  });
+
+  it('delivers every target whole and logs it when the ledger cannot be reached', async () => {
+    const down: DeliveryLedger = {
+      claim: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+      },
+    };
+    const { post, sent, logged } = setup(down);
+    const result = await post(clicked);
+    expect(result.targets.every((t) => t.ok)).toBe(true);
+    expect(sent).toHaveLength(3);
+    expect(logged.filter((m) => m.startsWith('event idempotency ledger unavailable'))).toHaveLength(3);
   });
 
   it('without a ledger delivers every request whole, as before', async () => {
