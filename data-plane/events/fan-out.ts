@@ -131,7 +131,9 @@ async function deliver(
   const { outcome, undelivered } = await attempt(target, { ...batch, records }, options);
   const left = new Set(outcome.ok ? [] : (undelivered?.records ?? records).map(keyOf));
   const done = [...claim.claimed].filter((k) => !left.has(k));
-  const failed = [...claim.claimed].filter((k) => left.has(k));
+  // A target that did not answer in time may still have taken the records: its claims lapse on their own
+  // (one request budget later), and releasing them now would outlast the request's deadline.
+  const failed = outcome.error === TIMED_OUT ? [] : [...claim.claimed].filter((k) => left.has(k));
   const bound = AbortSignal.timeout(LEDGER_WRITE_TIMEOUT_MS);
   await Promise.all([
     done.length > 0 &&
