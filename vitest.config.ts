@@ -22,6 +22,7 @@ const INTEGRATION = [
   'test/data-plane/app.test.ts',
   'test/data-plane/auth/auth.test.ts',
   'test/data-plane/events/builtin-learning.test.ts',
+  'test/data-plane/events/dynamodb-ledger.test.ts',
   'test/data-plane/events/route.test.ts',
   'test/data-plane/item-metadata/**/*.test.ts',
   'test/data-plane/lambda.test.ts',

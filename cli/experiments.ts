@@ -9,6 +9,7 @@ import { athenaReadout, DEFAULT_RECORDS_TABLE } from '../experiments/athena-read
 import type { Readout } from '../experiments/readout.ts';
 import { fileReadout, formatReadout } from '../experiments/report.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
+import { boundedClientConfig } from '../shared/aws-clients.ts';
 import { DEFAULT_CONFIG } from './serve.ts';
 
 const HELP = `Usage: p13n experiments report [--config FILE] [--events FILE]... [--namespace NS] [--json]
@@ -86,7 +87,7 @@ export async function run(args: string[]): Promise<number> {
   let readout: Readout;
   const now = new Date();
   if (values['athena-workgroup'] !== undefined && values.database !== undefined) {
-    const client = new AthenaClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
+    const client = new AthenaClient(boundedClientConfig());
     try {
       readout = await athenaReadout(client, loaded.resolved, {
         workgroup: values['athena-workgroup'],

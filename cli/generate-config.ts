@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { datasetGroupSelection } from '../control-plane/generate-config/custom-resource-event.ts';
 import { generateConfig } from '../control-plane/generate-config/generate-config.ts';
+import { boundedClientConfig } from '../shared/aws-clients.ts';
 
 const HELP = `Usage: p13n generate-config --dataset-groups all|NAME[,NAME...]
 
@@ -30,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
 
-  const personalize = new PersonalizeClient({});
+  const personalize = new PersonalizeClient(boundedClientConfig());
   try {
     const { config, skipped } = await generateConfig({ personalize, datasetGroups: selection });
     for (const s of skipped) console.error(`skipped ${s.arn}: ${s.reason}`);

@@ -13,6 +13,7 @@ import * as z from 'zod';
 import { importItems } from '../contracts/item-metadata/import-items.ts';
 import type { ResolvedNamespace, StoredItemMetadataConfig } from '../schema/resolve-config.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
+import { boundedClientConfig } from '../shared/aws-clients.ts';
 
 const HELP = `Usage: p13n import-items --config FILE --namespace NS --file items.jsonl[.gz] [options]
 
@@ -106,10 +107,11 @@ export async function run(args: string[]): Promise<number> {
   const stagingBucket = values['staging-bucket'] as string | undefined;
   const s3Endpoint = env.data.AWS_ENDPOINT_URL_S3 ?? env.data.AWS_ENDPOINT_URL;
   const clients = {
-    dynamodb: config.type === 'dynamodb' ? new DynamoDBClient({}) : undefined,
+    dynamodb: config.type === 'dynamodb' ? new DynamoDBClient(boundedClientConfig()) : undefined,
     s3:
       config.type === 'localdb' && stagingBucket
         ? new S3Client({
+            ...boundedClientConfig(),
             // Emulators answer on one host, not per-bucket subdomains.
             forcePathStyle: s3Endpoint !== undefined,
             requestChecksumCalculation: 'WHEN_REQUIRED',

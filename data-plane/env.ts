@@ -52,6 +52,10 @@ export const dataPlaneEnvSchema = z.object({
   P13N_PREPARE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /** `p13n serve`: how long SIGTERM/SIGINT waits for background work (exposures) before abandoning it. */
   P13N_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** DynamoDB table recording which event target took which event (Lambda; unset: an in-memory ledger per process). */
+  P13N_EVENT_IDEMPOTENCY_TABLE: optionalText,
+  /** How long a delivered event is remembered, so a retry of it reaches only the targets that did not take it. */
+  P13N_EVENT_IDEMPOTENCY_SECONDS: z.coerce.number().int().min(60).max(604_800).default(3600),
   /** Read only to learn whether the clients talk to a local endpoint (which takes no host prefix). */
   AWS_ENDPOINT_URL: optionalText,
   AWS_ENDPOINT_URL_EVIDENTLY: optionalText,

@@ -23,6 +23,8 @@ import type { ConfigProvider } from './config/types.ts';
 import { DEFAULT_REQUEST_BUDGET_MS } from './deadline.ts';
 import type { DataPlaneEnv } from './env.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './events/background.ts';
+import { type DeliveryLedger, memoryLedger } from './events/delivery-ledger.ts';
+import { dynamodbLedger } from './events/dynamodb-ledger.ts';
 import { createEventsService, type EventsService } from './events/events-service.ts';
 import type { LearnFunction } from './events/targets/types.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
@@ -54,8 +56,10 @@ export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'eve
   defaultTimeZone?: string;
   /** Feeds posted events to the embedded recommenders (`builtin` event targets fail without it). */
   learn?: LearnFunction;
-  /** Default: built over `clients`, `logger`, `clock`, `learn` and `background`. */
+  /** Default: built over `clients`, `logger`, `clock`, `learn`, `background` and `ledger`. */
   events?: EventsService;
+  /** What each event target took, so retried events reach only the targets that failed (default none). */
+  ledger?: DeliveryLedger;
   /** Where exposures run after the response (default: bounded, each task limited to the request budget). */
   background?: BackgroundTasks;
   /** Circuit breakers to use (default: built from `circuitBreaker`). */
@@ -88,6 +92,7 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
       clock,
       defaultTimeZone,
       learn: options.learn,
+      ledger: options.ledger,
       background: options.background ?? createBackgroundTasks({ logger, metrics, taskTimeoutMs: requestBudgetMs }),
     });
   const pipeline: PipelineDeps = {
@@ -203,11 +208,22 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
   });
   const breakers = new CircuitBreakers({}, { clock: Date.now, logger, metrics });
   const background = createBackgroundTasks({ logger, metrics, taskTimeoutMs: env.P13N_REQUEST_BUDGET_MS });
+  // A claim outlives the request that holds it by a margin, so a slow target is never sent the same events twice.
+  const ledgerTiming = {
+    ttlSeconds: env.P13N_EVENT_IDEMPOTENCY_SECONDS,
+    claimMs: env.P13N_REQUEST_BUDGET_MS + 2000,
+    clock: Date.now,
+  };
+  const tableName = env.P13N_EVENT_IDEMPOTENCY_TABLE;
+  const ledger = tableName
+    ? dynamodbLedger({ ...ledgerTiming, tableName, client: () => clients.dynamodb() })
+    : memoryLedger(ledgerTiming);
   const app = buildApp({
     config: options.config,
     clients,
     resolvers: { ...defaultResolvers(clients), builtin: createBuiltinResolver(builtin) },
     learn: builtin.learn,
+    ledger,
     itemMetadata,
     logger,
     metrics,

@@ -114,10 +114,18 @@ function collect(out: ParsedRecords, line: string, number: number, file: string 
  * @example
  * const { records, malformed } = await readRecordFiles(['data/events.jsonl']);
  */
-export async function readRecordFiles(files: readonly string[]): Promise<ParsedRecords & { missing: string[] }> {
+export async function readRecordFiles(
+  files: readonly string[],
+  options: { maxBytesPerFile?: number } = {},
+): Promise<ParsedRecords & { missing: string[] }> {
   const out: ParsedRecords & { missing: string[] } = { records: [], malformed: [], missing: [] };
+  const { maxBytesPerFile } = options;
   for (const file of files) {
-    const stream = createReadStream(file, { encoding: 'utf8' });
+    if (maxBytesPerFile === 0) continue;
+    const stream = createReadStream(file, {
+      encoding: 'utf8',
+      ...(maxBytesPerFile === undefined ? {} : { end: maxBytesPerFile - 1 }),
+    });
     try {
       let number = 0;
       for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {

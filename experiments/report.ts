@@ -34,10 +34,16 @@ export function eventFilesOf(config: ResolvedConfig, namespace?: string): string
  */
 export async function fileReadout(
   config: ResolvedConfig,
-  options: { files?: readonly string[]; namespace?: string; now: Date },
+  options: {
+    files?: readonly string[];
+    namespace?: string;
+    now: Date;
+    /** Bytes read at most from each file (default: all); `p13n serve`'s page bounds what one request reads. */
+    maxBytesPerFile?: number;
+  },
 ): Promise<Readout> {
   const files = options.files ?? eventFilesOf(config, options.namespace);
-  const { records, malformed, missing } = await readRecordFiles(files);
+  const { records, malformed, missing } = await readRecordFiles(files, { maxBytesPerFile: options.maxBytesPerFile });
   const aggregates = attribute(experimentPlans(config, options.namespace), records);
   return {
     generatedAt: options.now.toISOString(),

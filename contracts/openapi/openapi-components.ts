@@ -120,7 +120,12 @@ const schemas = {
         description: 'When the event happened: ISO 8601 date-time or seconds since the epoch (default now).',
         oneOf: [{ type: 'string', format: 'date-time' }, { type: 'number' }],
       },
-      eventId: { type: 'string' },
+      eventId: {
+        type: 'string',
+        maxLength: 256,
+        description:
+          "The event's idempotency key: a retried request reaches only the targets that did not take the event. Without it an event with a `sentAt` is keyed by its content; one with neither is delivered every time it is posted.",
+      },
     },
   },
   ExperimentConversion: {
@@ -146,8 +151,39 @@ const schemas = {
   },
   EventsResponse: {
     type: 'object',
-    description: "Outcome of the fan-out to the namespace's event targets.",
+    description:
+      "Outcome of the fan-out to the namespace's event targets. `alreadyDelivered` counts the events a target had taken in an earlier request (a retry), which were not sent to it again.",
+    properties: {
+      accepted: {
+        type: 'object',
+        properties: { events: { type: 'integer' }, conversions: { type: 'integer' } },
+      },
+      targets: { type: 'array', items: ref('schemas', 'TargetOutcome') },
+    },
     additionalProperties: true,
+  },
+  TargetOutcome: {
+    type: 'object',
+    required: ['target', 'ok'],
+    properties: {
+      target: { type: 'string', example: 'kinesis-stream:clicks' },
+      ok: { type: 'boolean' },
+      error: {
+        type: 'string',
+        description:
+          'Why the target failed: an error name, `DeadlineExceeded`, or `DeliveryInProgress` (another request is delivering these events to it now).',
+      },
+      alreadyDelivered: { type: 'integer', minimum: 1 },
+    },
+  },
+  EventsDeliveryError: {
+    allOf: [
+      ref('schemas', 'Error'),
+      {
+        type: 'object',
+        properties: { targets: { type: 'array', items: ref('schemas', 'TargetOutcome') } },
+      },
+    ],
   },
   Error: {
     type: 'object',
@@ -245,6 +281,12 @@ const responses = {
   TooManyRequests: errorResponse('The recommender throttled the request.'),
   InternalError: errorResponse('Unexpected failure.'),
   BadGateway: errorResponse('The recommender failed.'),
+  EventDeliveryFailed: {
+    description:
+      'Some targets did not take the events (504 when the request ran out of time); `targets` says which did. Send the same request again: keyed events reach only the targets that did not take them.',
+    headers: { 'X-Personalization-Config-Version': ref('headers', 'ConfigVersion') },
+    content: { 'application/json': { schema: ref('schemas', 'EventsDeliveryError') } },
+  },
   GatewayTimeout: errorResponse('The recommender did not answer in time.'),
 };
 

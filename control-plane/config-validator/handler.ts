@@ -1,6 +1,7 @@
 /** Lambda entry of the AppConfig LAMBDA validator; throwing rejects the configuration version. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';
@@ -14,7 +15,7 @@ let deps: ValidateAndAnnounceDeps | undefined;
 function coldStart(): ValidateAndAnnounceDeps {
   const env = parseInput(envSchema, process.env, 'environment');
   return {
-    eventBridge: new EventBridgeClient({}),
+    eventBridge: new EventBridgeClient(boundedClientConfig()),
     eventBusName: env.P13N_EVENT_BUS_NAME,
     logger: createLogger('config-validator'),
   };

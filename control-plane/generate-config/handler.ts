@@ -5,6 +5,7 @@
  */
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';
 import { customResourceEventSchema } from './custom-resource-event.ts';
@@ -18,8 +19,8 @@ let deps: DeployGeneratedConfigDeps | undefined;
 
 export async function handler(event: unknown): Promise<CustomResourceResponse> {
   deps ??= {
-    personalize: new PersonalizeClient({}),
-    appConfig: new AppConfigClient({}),
+    personalize: new PersonalizeClient(boundedClientConfig()),
+    appConfig: new AppConfigClient(boundedClientConfig()),
     logger: createLogger('generate-config'),
   };
   return deployGeneratedConfig(parseInput(customResourceEventSchema, event, 'custom resource event'), deps);

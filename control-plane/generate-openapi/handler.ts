@@ -1,6 +1,7 @@
 /** Lambda entry of the sync-resources `GenerateOpenApi` task (input: the change event's `detail`). */
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { configChangeDetailSchema, type GenerateOpenApiResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
@@ -21,7 +22,7 @@ function coldStart(): PublishOpenApiDeps {
   const logger = createLogger('generate-openapi');
   if (env.P13N_API_URLS.length === 0) logger.info('P13N_API_URLS is not set; the document lists no servers');
   return {
-    s3: new S3Client({}),
+    s3: new S3Client(boundedClientConfig()),
     stagingBucket: env.P13N_STAGING_BUCKET,
     servers: env.P13N_API_URLS,
     auth: env.P13N_AUTH_SCHEME,

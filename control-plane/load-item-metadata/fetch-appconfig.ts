@@ -1,12 +1,10 @@
 /**
  * Reads the deployed configuration once from the AppConfigData API (a session, one
- * GetLatestConfiguration) and validates it. The control plane runs rarely, so it keeps no session.
+ * GetLatestConfiguration: contracts/appconfig-session.ts) and validates it. The control plane runs
+ * rarely, so it keeps no session.
  */
-import {
-  type AppConfigDataClient,
-  GetLatestConfigurationCommand,
-  StartConfigurationSessionCommand,
-} from '@aws-sdk/client-appconfigdata';
+import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { appConfigSession } from '../../contracts/appconfig-session.ts';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import { validateConfigText } from '../../schema/validate-config.ts';
@@ -15,20 +13,10 @@ import { validationFailed } from '../validation-message.ts';
 
 /**
  * @example
- * const resolved = await fetchAppConfig(new AppConfigDataClient({}), { application: 'p13n', environment: 'prod', profile: 'config' });
+ * const resolved = await fetchAppConfig(new AppConfigDataClient(boundedClientConfig()), { application: 'p13n', environment: 'prod', profile: 'config' });
  */
 export async function fetchAppConfig(client: AppConfigDataClient, where: AppConfigTarget): Promise<ResolvedConfig> {
-  const session = await client.send(
-    new StartConfigurationSessionCommand({
-      ApplicationIdentifier: where.application,
-      EnvironmentIdentifier: where.environment,
-      ConfigurationProfileIdentifier: where.profile,
-    }),
-  );
-  const out = await client.send(
-    new GetLatestConfigurationCommand({ ConfigurationToken: session.InitialConfigurationToken }),
-  );
-  const text = new TextDecoder().decode(out.Configuration ?? new Uint8Array());
+  const text = (await appConfigSession(client, where).latest()) ?? '';
   if (!text.trim()) {
     throw new ControlPlaneError(
       `AppConfig ${where.application}/${where.environment}/${where.profile} has no deployed configuration`,

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { importItems } from '../../contracts/item-metadata/import-items.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import {
   type LoadItemMetadataResult,
   objectCreatedEventSchema,
@@ -25,15 +26,15 @@ let deps: LoadItemMetadataDeps | undefined;
 
 function coldStart(): LoadItemMetadataDeps {
   const env = parseInput(envSchema, process.env, 'environment');
-  const appConfigData = new AppConfigDataClient({});
+  const appConfigData = new AppConfigDataClient(boundedClientConfig());
   const where = {
     application: env.P13N_APPCONFIG_APPLICATION,
     environment: env.P13N_APPCONFIG_ENVIRONMENT,
     profile: env.P13N_APPCONFIG_PROFILE,
   };
   return {
-    s3: new S3Client({}),
-    dynamodb: new DynamoDBClient({}),
+    s3: new S3Client(boundedClientConfig()),
+    dynamodb: new DynamoDBClient(boundedClientConfig()),
     stagingBucket: env.P13N_STAGING_BUCKET,
     loadConfig: () => fetchAppConfig(appConfigData, where),
     importItems,

@@ -2,6 +2,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import * as z from 'zod';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { configChangeDetailSchema, type SyncCacheSettingsResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
@@ -27,8 +28,8 @@ function coldStart(): SyncCacheSettingsDeps {
   const env = parseInput(envSchema, process.env, 'environment');
   return {
     // CloudFront is a global service whose API lives in us-east-1.
-    cloudFront: new CloudFrontClient({ region: 'us-east-1' }),
-    apiGateway: new APIGatewayClient({}),
+    cloudFront: new CloudFrontClient({ region: 'us-east-1', ...boundedClientConfig() }),
+    apiGateway: new APIGatewayClient(boundedClientConfig()),
     cachePolicyId: env.P13N_CACHE_POLICY_ID,
     originRequestPolicyId: env.P13N_ORIGIN_REQUEST_POLICY_ID,
     restApi:

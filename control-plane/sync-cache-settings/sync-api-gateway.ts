@@ -20,6 +20,7 @@ import {
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { queryParametersOf } from '../../contracts/inference-query.ts';
+import { ORIGIN_SECRET_CACHE_KEY } from '../../contracts/origin-secret.ts';
 import { ACTIONS } from '../../schema/config-schema.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { DesiredCacheSettings, RecommenderCache } from './desired-cache-settings.ts';
@@ -114,12 +115,16 @@ async function syncMethod(plan: MethodPlan, target: ApiGatewayTarget, deps: ApiG
   }
 
   const current = method.methodIntegration?.cacheKeyParameters ?? [];
+  // The deployment's own key (the origin secret behind CloudFront) is kept whatever the configuration says.
+  const wanted = current.includes(ORIGIN_SECRET_CACHE_KEY)
+    ? [...new Set([...plan.cacheKeys, ORIGIN_SECRET_CACHE_KEY])]
+    : plan.cacheKeys;
   const ops: PatchOperation[] = [
-    ...plan.cacheKeys
+    ...wanted
       .filter((p) => !current.includes(p))
       .map((p) => ({ op: 'add' as const, path: `/cacheKeyParameters/${p}` })),
     ...current
-      .filter((p) => !plan.cacheKeys.includes(p))
+      .filter((p) => !wanted.includes(p))
       .map((p) => ({ op: 'remove' as const, path: `/cacheKeyParameters/${p}` })),
   ];
   if (ops.length > 0) {

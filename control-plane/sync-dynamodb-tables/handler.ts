@@ -1,5 +1,6 @@
 /** Lambda entry of the sync-resources `SyncDynamoDbTables` task (input: the change event's `detail`). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import {
   configChangeDetailSchema,
   type SyncDynamoDbTablesResult,
@@ -12,7 +13,7 @@ import { type SyncTablesDeps, syncDynamoDbTables } from './sync-tables.ts';
 let deps: SyncTablesDeps | undefined;
 
 export async function handler(event: unknown): Promise<SyncDynamoDbTablesResult> {
-  deps ??= { dynamodb: new DynamoDBClient({}), logger: createLogger('sync-dynamodb-tables') };
+  deps ??= { dynamodb: new DynamoDBClient(boundedClientConfig()), logger: createLogger('sync-dynamodb-tables') };
   const detail = parseInput(configChangeDetailSchema, event, 'configuration-change detail');
   return syncDynamoDbTables(resolveDetailConfig(detail), deps);
 }

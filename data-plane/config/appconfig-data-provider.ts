@@ -1,15 +1,10 @@
 /**
  * Configuration from the AppConfigData API, for hosts without the AppConfig agent: one configuration
- * session, then GetLatestConfiguration polling at the interval AppConfig asks for
- * (`NextPollIntervalInSeconds`). An empty body means "unchanged since your last token". An expired or
- * rejected token starts a new session.
+ * session (contracts/appconfig-session.ts, shared with the control plane), polled at the interval
+ * AppConfig asks for (`NextPollIntervalInSeconds`).
  */
-import {
-  type AppConfigDataClient,
-  BadRequestException,
-  GetLatestConfigurationCommand,
-  StartConfigurationSessionCommand,
-} from '@aws-sdk/client-appconfigdata';
+import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { appConfigSession } from '../../contracts/appconfig-session.ts';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { ConfigHolder } from './config-holder.ts';
@@ -24,7 +19,7 @@ export interface AppConfigDataProviderOptions extends AppConfigTarget {
 
 /**
  * @example
- * const config = createAppConfigDataProvider({ client: new AppConfigDataClient({}), application: 'p13n',
+ * const config = createAppConfigDataProvider({ client: new AppConfigDataClient(boundedClientConfig()), application: 'p13n',
  *   environment: 'prod', profile: 'config', logger });
  * await config.start();
  */
@@ -32,45 +27,24 @@ export function createAppConfigDataProvider(options: AppConfigDataProviderOption
   const { client, application, environment, profile } = options;
   const minInterval = options.minPollIntervalSeconds ?? 15;
   const holder = new ConfigHolder(`AppConfig ${application}/${environment}/${profile}`, options.logger);
-  const decoder = new TextDecoder();
-  let token: string | undefined;
-  let nextIntervalSeconds = minInterval;
-
-  const startSession = async () => {
-    const session = await client.send(
-      new StartConfigurationSessionCommand({
-        ApplicationIdentifier: application,
-        EnvironmentIdentifier: environment,
-        ConfigurationProfileIdentifier: profile,
-        RequiredMinimumPollIntervalInSeconds: minInterval,
-      }),
-    );
-    if (!session.InitialConfigurationToken) throw new Error('StartConfigurationSession returned no token');
-    return session.InitialConfigurationToken;
-  };
-
-  /** One GetLatestConfiguration; the text when AppConfig sent a new configuration, else undefined. */
-  const poll = async (retried = false): Promise<string | undefined> => {
-    token ??= await startSession();
-    try {
-      const out = await client.send(new GetLatestConfigurationCommand({ ConfigurationToken: token }));
-      token = out.NextPollConfigurationToken;
-      nextIntervalSeconds = Math.max(1, out.NextPollIntervalInSeconds ?? nextIntervalSeconds);
-      return out.Configuration && out.Configuration.length > 0 ? decoder.decode(out.Configuration) : undefined;
-    } catch (err) {
-      token = undefined;
-      if (err instanceof BadRequestException && !retried) return poll(true);
-      throw err;
-    }
-  };
+  const session = appConfigSession(
+    client,
+    { application, environment, profile },
+    { minPollIntervalSeconds: minInterval },
+  );
 
   const fetchOnce = () =>
-    poll().then(
+    session.latest().then(
       async (text) => {
         if (text !== undefined) await holder.apply(text);
       },
       (err: unknown) => holder.failed(`cannot get the configuration: ${(err as Error).message}`, err),
     );
 
-  return pollingProvider({ holder, logger: options.logger, fetchOnce, nextDelayMs: () => nextIntervalSeconds * 1000 });
+  return pollingProvider({
+    holder,
+    logger: options.logger,
+    fetchOnce,
+    nextDelayMs: () => session.nextPollIntervalSeconds() * 1000,
+  });
 }

@@ -9,6 +9,7 @@
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { DataPlaneEnv } from '../env.ts';
 import { EnvError } from '../env.ts';
@@ -76,7 +77,8 @@ export async function configProviderFromEnv(
       import('./appconfig-data-provider.ts'),
     ]);
     const client =
-      options.appConfigDataClient?.() ?? new AppConfigDataClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
+      options.appConfigDataClient?.() ??
+      new AppConfigDataClient({ ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}), ...boundedClientConfig() });
     return createAppConfigDataProvider({
       ...target,
       client,

@@ -2,8 +2,10 @@
  * What `POST /events/{namespace}` does once the body is parsed: check the conversions against the
  * configuration (a 400 sends nothing), fill each event's missing `properties` fields from the
  * request's auto-context, then deliver one batch to every target of the namespace at once, plus the
- * Evidently metric events of conversions on `evidently` experiments. Any target failing is a 502
- * naming it (EventDeliveryError); otherwise every target's outcome is returned.
+ * Evidently metric events of conversions on `evidently` experiments. Every record gets its
+ * idempotency key (idempotency-keys.ts) and, with a ledger, reaches only the targets that have not taken
+ * it, so a retry after a failure repeats nothing. Any target failing is a 502 naming it
+ * (EventDeliveryError) with every target's outcome; otherwise every target's outcome is returned.
  */
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
@@ -12,8 +14,10 @@ import type { Metrics } from '../metrics.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
 import { EventDeliveryError } from './delivery-error.ts';
+import type { DeliveryLedger } from './delivery-ledger.ts';
 import { enrichEvent } from './enrich.ts';
 import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
+import { idempotencyKeys } from './idempotency-keys.ts';
 import type { TargetsFor } from './namespace-targets.ts';
 import type { EventBatch, EventRecord, RequestDocument } from './records.ts';
 import type { EventTarget } from './targets/types.ts';
@@ -23,8 +27,10 @@ export interface EventsDeps {
   evidently: () => Promise<EvidentlyClient>;
   logger: Logger;
   /** Retry settings of the fan-out (tests make the backoff instant). */
-  retry?: Omit<FanOutOptions, 'logger' | 'metrics'>;
+  retry?: Omit<FanOutOptions, 'logger' | 'metrics' | 'signal' | 'idempotency'>;
   metrics?: Metrics;
+  /** What each target took (DynamoDB on Lambda, an in-memory LRU in serve); without it every request is delivered whole. */
+  ledger?: DeliveryLedger;
 }
 
 export interface EventsAccepted {
@@ -74,9 +80,13 @@ function evidentlyTargets(conversions: EvidentlyConversion[], client: () => Prom
   for (const c of conversions) byProject.set(c.project, [...(byProject.get(c.project) ?? []), c]);
   return [...byProject].map(([project, events]) => ({
     name: `evidently:${project}`,
-    send: async (_batch, signal) => {
+    send: async (batch, signal) => {
+      // Only the conversions still in the batch: a retry drops those this project already took.
+      const sent = new Set(batch.records);
+      const pending = events.filter((e) => sent.has(e.record));
+      if (pending.length === 0) return;
       const { putMetricEvents } = await import('../experiments/evidently.ts');
-      return putMetricEvents(await client(), project, events, signal);
+      return putMetricEvents(await client(), project, pending, signal);
     },
   }));
 }
@@ -131,6 +141,11 @@ export async function acceptEvents(
     logger: deps.logger,
     metrics: deps.metrics,
     signal: request.signal,
+    ...(deps.ledger
+      ? {
+          idempotency: { keys: idempotencyKeys(namespace.key, body, events, conversions.records), ledger: deps.ledger },
+        }
+      : {}),
   });
   if (outcomes.some((o) => !o.ok)) throw new EventDeliveryError(outcomes);
   return { accepted: { events: events.length, conversions: conversions.records.length }, targets: outcomes };

@@ -22,6 +22,8 @@ export interface EvidentlyConversion {
   userId: string;
   value: number;
   timestamp: Date;
+  /** The conversion record it comes with (delivered to the project only while that record is). */
+  record: ConversionRecord;
 }
 
 export interface ResolvedConversions {
@@ -84,7 +86,7 @@ export function resolveConversions(
       experiment.method === 'hash' && recommender.variations.size > 1
         ? assignByHash(feature, experiment, recommender.variations.keys(), userId)
         : undefined;
-    out.records.push({
+    const record: ConversionRecord = {
       kind: 'conversion',
       namespace: namespace.key,
       action: recommender.action,
@@ -96,7 +98,8 @@ export function resolveConversions(
       value: conversion.value,
       userId,
       timestamp: now.toISOString(),
-    });
+    };
+    out.records.push(record);
     if (experiment.method === 'evidently') {
       out.evidently.push({
         project: experiment.project,
@@ -104,6 +107,7 @@ export function resolveConversions(
         userId,
         value: conversion.value,
         timestamp: now,
+        record,
       });
     }
   });

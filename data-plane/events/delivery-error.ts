@@ -1,8 +1,9 @@
 /**
  * 502 for a request whose events did not reach every target — 504 `EventDeliveryTimedOut` when the
  * request's budget ran out before every target answered. The body names the failed targets and lists
- * every target's outcome, so the client knows the request may be retried (targets that did succeed
- * then see the records twice: delivery is at least once).
+ * every target's outcome (`ok`, `error`, `alreadyDelivered`), so the client knows what reached where.
+ * The same request may be sent again as it was: keyed events (an `eventId`, or a `sentAt`) then reach
+ * only the targets that did not take them; unkeyed ones reach every target again (at least once).
  */
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { type TargetOutcome, TIMED_OUT } from './fan-out.ts';

@@ -15,6 +15,7 @@ import type { ExperimentDeps } from '../pipeline/choose-variation.ts';
 import type { EventsAccepted } from './accept-events.ts';
 import type { BackgroundTasks } from './background.ts';
 import { EventDeliveryError } from './delivery-error.ts';
+import type { DeliveryLedger } from './delivery-ledger.ts';
 import { type FanOutOptions, fanOut, type TargetOutcome } from './fan-out.ts';
 import { namespaceTargets } from './namespace-targets.ts';
 import type { EventBatch } from './records.ts';
@@ -34,7 +35,9 @@ export interface EventsServiceOptions {
   /** Feeds `builtin` targets; without it they fail (and are reported). */
   learn?: LearnFunction;
   files?: FileAppender;
-  retry?: Omit<FanOutOptions, 'logger' | 'metrics'>;
+  retry?: Omit<FanOutOptions, 'logger' | 'metrics' | 'signal' | 'idempotency'>;
+  /** What each target took, so a retried `POST /events` reaches only the targets that failed (default none). */
+  ledger?: DeliveryLedger;
   /** Per-target delivery metrics. */
   metrics?: Metrics;
   newSessionId?: () => string;
@@ -80,6 +83,7 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     logger: options.logger,
     retry: options.retry,
     metrics: options.metrics,
+    ledger: options.ledger,
   };
   const routeDeps = {
     ...shared,

@@ -4,14 +4,18 @@
  * resources a configuration can name: Personalize campaigns, recommenders, filters and event
  * trackers, Lambda functions and SageMaker endpoints tagged for this application, the item-metadata
  * tables under the configured name prefixes, `localdbs/` in the staging bucket, Kinesis streams,
- * Firehose delivery streams and EventBridge buses of this account and region.
+ * Firehose delivery streams and EventBridge buses of this account and region. It also deploys the
+ * event idempotency table (`P13N_EVENT_IDEMPOTENCY_TABLE`): which event target took which event, so
+ * a retried `POST /events` reaches only the targets that failed; the role may put, read and delete
+ * items of that table only, and TTL removes them after the window.
  *
  * Recommender functions, post-processors and SageMaker endpoints are named only in the runtime
  * configuration, so the role cannot list them: it may invoke those that carry the tag
  * `RECOMMENDER_ACCESS_TAG` = the application name (an `aws:ResourceTag` condition), and nothing else.
  */
-import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Application, Platform } from 'aws-cdk-lib/aws-appconfig';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -56,13 +60,27 @@ export interface DataPlaneFunctionProps {
   readonly appConfigExtensionLayerArn?: string;
 }
 
+/** The item attribute DynamoDB's TTL reads on the event idempotency table (data-plane/events/dynamodb-ledger.ts). */
+export const EVENT_IDEMPOTENCY_TTL_ATTRIBUTE = 'expiresAt';
+
 export class DataPlaneFunction extends Construct {
   public readonly function: NodejsFunction;
+  /** Which event target took which event (data-plane/events/dynamodb-ledger.ts). */
+  public readonly eventIdempotencyTable: Table;
 
   constructor(scope: Construct, id: string, props: DataPlaneFunctionProps) {
     super(scope, id);
     const { appConfig } = props;
     const stack = Stack.of(this);
+    // Entries live at most the idempotency window (7 days at most) and are remade by use: nothing to keep.
+    this.eventIdempotencyTable = new Table(this, 'EventIdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: EVENT_IDEMPOTENCY_TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.function = createNodeFunction(this, 'Function', {
       entry: DATA_PLANE_ENTRY,
       description: 'Personalization APIs data plane (Hono)',
@@ -82,6 +100,7 @@ export class DataPlaneFunction extends Construct {
         P13N_STAGING_BUCKET: props.stagingBucket.bucketName,
         P13N_DEFAULT_TIME_ZONE: props.timeZone,
         P13N_DATA_DIR: LAMBDA_DATA_DIR,
+        P13N_EVENT_IDEMPOTENCY_TABLE: this.eventIdempotencyTable.tableName,
         POWERTOOLS_SERVICE_NAME: DATA_PLANE_SERVICE,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
@@ -146,6 +165,11 @@ export class DataPlaneFunction extends Construct {
       ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:DescribeTable'],
       props.tableNamePrefixes.map((prefix) => arn('dynamodb', `table/${prefix}*`)),
       { why: TABLE_PREFIX_REASON },
+    );
+    allow(
+      'EventIdempotencyLedger',
+      ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      [this.eventIdempotencyTable.tableArn],
     );
     allow('ReadLocalDbs', ['s3:GetObject'], [props.stagingBucket.arnForObjects('localdbs/*')], {
       why: 'The localdb files of every namespace, written by load-item-metadata under localdbs/.',

@@ -2,7 +2,8 @@
  * The API Gateway REST API entry point (edge-optimized, or regional behind our CloudFront with
  * cacheScheme Both). GET and POST on every path go to the data plane as a Lambda proxy; GETs key the
  * stage cache by the path and the documented query parameters (the control plane adds the headers
- * auto-context reads). Authentication is an API key with a usage plan (ApiKey) or a Cognito authorizer
+ * auto-context reads) — and, behind our CloudFront, by the origin-secret header, so a caller of the
+ * stage URL without the secret never gets an answer CloudFront's requests put in the cache. Authentication is an API key with a usage plan (ApiKey) or a Cognito authorizer
  * accepting access tokens (OAuth2-Cognito without CloudFront; behind it the edge-auth function checks
  * them); preflight OPTIONS never need either. The stage writes JSON access logs and error execution logs to CloudWatch
  * Logs, a request validator checks the declared parameters (bodies are checked by the data plane,
@@ -31,6 +32,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { INFERENCE_QUERY_PARAMETERS } from '../../contracts/inference-query.ts';
+import { ORIGIN_SECRET_CACHE_KEY } from '../../contracts/origin-secret.ts';
 import { acknowledge, type Findings } from '../acknowledgements.ts';
 import type { UserPoolRef } from './cognito.ts';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE } from './cors.ts';
@@ -141,10 +143,12 @@ export class PersonalizationRestApi extends Construct {
     };
 
     const integration = new LambdaIntegration(props.handler);
+    const bySecret = props.behindCloudFront && props.cache ? [ORIGIN_SECRET_CACHE_KEY] : [];
     const cachedIntegration = new LambdaIntegration(props.handler, {
       cacheKeyParameters: [
         'method.request.path.proxy',
         ...INFERENCE_QUERY_PARAMETERS.map((name) => `method.request.querystring.${name}`),
+        ...bySecret,
       ],
     });
     const proxy = this.api.root.addResource('{proxy+}');
@@ -153,6 +157,7 @@ export class PersonalizationRestApi extends Construct {
       requestParameters: {
         'method.request.path.proxy': true,
         ...Object.fromEntries(INFERENCE_QUERY_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
+        ...Object.fromEntries(bySecret.map((name) => [name, false])),
       },
     });
     proxy.addMethod('POST', integration, methodOptions);

@@ -216,8 +216,20 @@ function expectDataPlane(s: Synthesized) {
   expect(r('PutKinesisRecords')).toEqual([regional('kinesis', 'stream/*')]);
   expect(r('PutFirehoseRecords')).toEqual([regional('firehose', 'deliverystream/*')]);
   expect(r('PutEventBridgeEvents')).toEqual([regional('events', 'event-bus/*')]);
-  // Nothing writes: no Put/Delete on S3 or DynamoDB.
-  const actions = statements.flatMap((st) => asList(st.Action) as string[]);
+  // The one table it writes: the event idempotency ledger, by item, with TTL.
+  const ledgerTable = logicalId(t, 'AWS::DynamoDB::Table', {
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+  });
+  expect(env.P13N_EVENT_IDEMPOTENCY_TABLE).toEqual({ Ref: ledgerTable });
+  expect(statement(statements, 'EventIdempotencyLedger')).toMatchObject({
+    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    Resource: { 'Fn::GetAtt': [ledgerTable, 'Arn'] },
+  });
+  // Nothing else writes: no Put/Delete on S3 or DynamoDB.
+  const actions = statements
+    .filter((st) => st.Sid !== 'EventIdempotencyLedger')
+    .flatMap((st) => asList(st.Action) as string[]);
   expect(actions.filter((a) => /^(s3:(Put|Delete)|dynamodb:(Put|Update|Delete|BatchWrite))/.test(a))).toEqual([]);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Everything the bundled data plane talks to in the local Lambda runtime's tests, on 127.0.0.1:
- * s3rver (the staging bucket), dynalite (item-metadata tables), kinesalite (a Kinesis event target),
+ * s3rver (the staging bucket), dynalite (item-metadata tables and the event idempotency table), kinesalite (a Kinesis event target),
  * a tiny HTTP recommender as the origin, and the hung service. `lambdaEnv` points the function's AWS
  * clients at them the standard way (`AWS_ENDPOINT_URL_<SERVICE>`), with s3rver's credentials, which the
  * other emulators accept too.
@@ -20,6 +20,7 @@ import { type Kinesalite, startKinesalite } from '../helpers/kinesalite.ts';
 import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3rver.ts';
 
 export const STAGING_BUCKET = 'staging';
+export const EVENT_IDEMPOTENCY_TABLE = 'event-idempotency';
 
 export interface Item {
   id: string;
@@ -38,7 +39,7 @@ export interface LambdaEmulators {
   kinesis: Kinesalite;
   hung: HungService;
   dynamodbEndpoint: string;
-  /** Environment for the function: endpoints, credentials, the staging bucket, a fresh data folder. */
+  /** Environment for the function: endpoints, credentials, the staging bucket, the idempotency table, a fresh data folder. */
   lambdaEnv(overrides?: Record<string, string>): Record<string, string>;
   /** Builds a namespace's localdb and uploads it to `localdbs/{namespace}/` in the staging bucket. */
   publishLocaldb(namespace: string, items: Item[]): Promise<void>;
@@ -71,6 +72,14 @@ export async function startLambdaEmulators(): Promise<LambdaEmulators> {
   });
   const dynamodb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1' });
   await s3.send(new CreateBucketCommand({ Bucket: STAGING_BUCKET }));
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: EVENT_IDEMPOTENCY_TABLE,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   const scratch = mkdtempSync(join(tmpdir(), 'p13n-emulators-'));
   return {
     recommender,
@@ -84,6 +93,7 @@ export async function startLambdaEmulators(): Promise<LambdaEmulators> {
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
       P13N_STAGING_BUCKET: STAGING_BUCKET,
+      P13N_EVENT_IDEMPOTENCY_TABLE: EVENT_IDEMPOTENCY_TABLE,
       P13N_DATA_DIR: mkdtempSync(join(tmpdir(), 'p13n-lambda-tmp-')),
       ...overrides,
     }),

@@ -67,7 +67,7 @@ describe('local Lambda runtime', () => {
     expect(asset.environment.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST).toBe(
       `/applications/${ASSET_APPCONFIG.application}/environments/${ASSET_APPCONFIG.environment}/configurations/${ASSET_APPCONFIG.profile}`,
     );
-    expect(asset.unresolved).toEqual(['P13N_STAGING_BUCKET']);
+    expect(asset.unresolved).toEqual(['P13N_STAGING_BUCKET', 'P13N_EVENT_IDEMPOTENCY_TABLE']);
     expect(lambda.coldStarts).toBe(1);
     expect(lambda.initMs).toBeGreaterThan(0);
   });

@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { queryParametersOf } from '../../../contracts/inference-query.ts';
+import { ORIGIN_SECRET_CACHE_KEY } from '../../../contracts/origin-secret.ts';
 import { desiredCacheSettings } from '../../../control-plane/sync-cache-settings/desired-cache-settings.ts';
 import {
   recommendersServedBy,
@@ -145,6 +146,22 @@ describe('syncApiGatewayStage', () => {
       { op: 'replace', path: '/cacheClusterEnabled', value: 'false' },
       { op: 'replace', path: `/${SETTING_KEYS['r-rec']}/caching/enabled`, value: 'false' },
     ]);
+    const recUpdate = apigw.commandCalls(UpdateIntegrationCommand).find((c) => c.args[0].input.resourceId === 'r-rec')!
+      .args[0].input;
+    expect(recUpdate.patchOperations).toEqual([
+      { op: 'remove', path: '/cacheKeyParameters/method.request.header.x-old' },
+    ]);
+  });
+});
+
+describe('syncApiGatewayStage behind CloudFront', () => {
+  it('keeps the origin-secret cache key, so a direct caller never hits an entry CloudFront filled', async () => {
+    const keys = [...EXPECTED_KEYS['r-rec']!, ORIGIN_SECRET_CACHE_KEY];
+    apigw.on(GetMethodCommand, { resourceId: 'r-rec' }).resolves({
+      requestParameters: Object.fromEntries(keys.map((k) => [k, k.includes('.path.')])),
+      methodIntegration: { cacheKeyParameters: [...keys, 'method.request.header.x-old'] },
+    });
+    await syncApiGatewayStage(desired, target, deps());
     const recUpdate = apigw.commandCalls(UpdateIntegrationCommand).find((c) => c.args[0].input.resourceId === 'r-rec')!
       .args[0].input;
     expect(recUpdate.patchOperations).toEqual([

@@ -59,6 +59,7 @@ describe('experiment conversions', () => {
         userId: 'user-42',
         value: 4,
         timestamp: now,
+        record: result.records[0],
       },
     ]);
   });

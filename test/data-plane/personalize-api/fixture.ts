@@ -89,9 +89,12 @@ interface RecordedCall {
 export async function startPersonalizeEventsStandIn(): Promise<{
   url: string;
   calls: RecordedCall[];
+  /** Refuses the next calls (AccessDeniedException, which the fan-out does not retry). */
+  refuseNext(count: number): void;
   close(): Promise<void>;
 }> {
   const calls: RecordedCall[] = [];
+  let refusing = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
@@ -99,6 +102,12 @@ export async function startPersonalizeEventsStandIn(): Promise<{
     });
     req.on('end', () => {
       calls.push({ path: req.url ?? '', body: body ? JSON.parse(body) : {} });
+      if (refusing > 0) {
+        refusing -= 1;
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
+        res.end('{"message":"refused by the test"}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -108,6 +117,9 @@ export async function startPersonalizeEventsStandIn(): Promise<{
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    refuseNext: (count) => {
+      refusing = count;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -229,6 +229,25 @@ describe('Personalize Events through the SDK', () => {
     expect(after.itemList?.map((i) => i.itemId)).not.toEqual(before.itemList?.map((i) => i.itemId));
   });
 
+  it('PutEvents retried by the SDK after the event tracker failed reaches only the tracker: the file keeps one record', async () => {
+    const userId = 'compat-retrying';
+    // The SDK retries a 5xx answer (ServiceUnavailableException) by itself, with the same body.
+    const retrying = new PersonalizeEventsClient({ ...clientConfig(base), maxAttempts: 2 });
+    standIn.refuseNext(1);
+    const out = await retrying.send(
+      new PutEventsCommand({
+        trackingId: TRACKING_ID,
+        userId,
+        sessionId: 'session-retry',
+        eventList: [{ eventType: 'View', itemId: fileItems()[4]!, sentAt: new Date() }],
+      }),
+    );
+    expect(out.$metadata.attempts).toBe(2);
+    expect(standIn.calls.filter((c) => c.path === '/events' && c.body.userId === userId)).toHaveLength(2);
+    expect(fileRecords().filter((r) => r.kind === 'event' && r.userId === userId)).toHaveLength(1);
+    retrying.destroy();
+  });
+
   it('PutItems changes what decoration returns, without a re-import', async () => {
     const [known] = fileItems();
     const rank = () =>
