@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 
 export type RecommendationIdFactory = () => string;
 
+/** Random bytes are drawn from a pool this large: one `randomBytes` call per 400 or so IDs, not two per ID. */
+const POOL_BYTES = 4096;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /**
  * @example
  * const newId = recommendationIdFactory();
@@ -19,6 +23,17 @@ export function recommendationIdFactory(
 ): RecommendationIdFactory {
   let lastMs = -1;
   let counter = 0;
+  let pool: Uint8Array = new Uint8Array(0);
+  let used = 0;
+  /** Where `size` fresh random bytes start in `pool`. */
+  const take = (size: number) => {
+    if (used + size > pool.length) {
+      pool = random(POOL_BYTES);
+      used = 0;
+    }
+    used += size;
+    return used - size;
+  };
   return () => {
     let ms = clock();
     if (ms <= lastMs) {
@@ -30,15 +45,16 @@ export function recommendationIdFactory(
         counter = 0;
       }
     } else {
-      counter = random(2).reduce((a, b) => (a << 8) | b, 0) & 0x3ff;
+      const at = take(2);
+      counter = ((pool[at]! << 8) | pool[at + 1]!) & 0x3ff;
     }
     lastMs = ms;
-    const bytes = Buffer.alloc(16);
-    bytes.writeUIntBE(ms, 0, 6);
-    bytes.writeUInt16BE(0x7000 | counter, 6);
-    Buffer.from(random(8)).copy(bytes, 8);
-    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const time = ms.toString(16).padStart(12, '0');
+    const at = take(8);
+    const b = (i: number) => HEX[pool[at + i]!]!;
+    return (
+      `${time.slice(0, 8)}-${time.slice(8)}-7${counter.toString(16).padStart(3, '0')}-` +
+      `${HEX[(pool[at]! & 0x3f) | 0x80]}${b(1)}-${b(2)}${b(3)}${b(4)}${b(5)}${b(6)}${b(7)}`
+    );
   };
 }

@@ -3,7 +3,11 @@
  * memory-mapped lookups of a microsecond or two each. The file behind the store can be replaced while
  * it serves: `swap` opens the new file, switches the live reference, then closes the old one. Because
  * every read completes within one synchronous turn, no read can still be using the old file when it
- * closes.
+ * closes. Decoded items are kept in a bounded map in front of the file: the items a recommender returns
+ * are mostly the same popular ones, and reading and decoding each from LMDB on every request cost more
+ * than the rest of the decoration. The map is emptied when the file is swapped, and the items a write
+ * changed are dropped from it once the write is committed. Callers share the objects it returns and must
+ * not change them.
  */
 import { open, type RootDatabase } from 'lmdb';
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
@@ -18,17 +22,28 @@ export function openLocaldbFile(path: string, writable = false): RootDatabase<It
   return open<ItemMetadata, string>({ path, noSubdir: true, readOnly: !writable });
 }
 
+/** Decoded items a store keeps in memory by default (a few kilobytes each at most, usually far less). */
+export const DEFAULT_CACHED_ITEMS = 10_000;
+
+/** Kept for IDs the file does not hold, so unknown items are not looked up again either. */
+const MISSING = Symbol('missing');
+
 export class LocaldbStore implements ItemMetadataStore {
   #db: RootDatabase<ItemMetadata, string> | undefined;
   #path: string | undefined;
   readonly #writable: boolean;
+  /** Insertion order is eviction order: the oldest entry goes when the map is full. */
+  readonly #cache = new Map<string, ItemMetadata | typeof MISSING>();
+  readonly #maxCached: number;
 
   /**
    * An empty store (every lookup misses) until `swap` gives it a file, or one opened on `path`.
-   * `writable` stores take `putMany` (local files; files synced from S3 stay read-only).
+   * `writable` stores take `putMany` (local files; files synced from S3 stay read-only); `cachedItems`
+   * bounds the decoded items kept in memory (default DEFAULT_CACHED_ITEMS; 0 reads the file every time).
    */
-  constructor(path?: string, options: { writable?: boolean } = {}) {
+  constructor(path?: string, options: { writable?: boolean; cachedItems?: number } = {}) {
     this.#writable = options.writable ?? false;
+    this.#maxCached = options.cachedItems ?? DEFAULT_CACHED_ITEMS;
     if (path) {
       this.#db = openLocaldbFile(path, this.#writable);
       this.#path = path;
@@ -49,10 +64,17 @@ export class LocaldbStore implements ItemMetadataStore {
     const found = new Map<string, ItemMetadata>();
     const db = this.#db;
     if (db) {
+      const cache = this.#cache;
       for (const id of ids) {
-        if (found.has(id)) continue;
-        const value = db.get(id);
-        if (value !== undefined) found.set(id, value);
+        let value = cache.get(id);
+        if (value === undefined) {
+          value = db.get(id) ?? MISSING;
+          if (this.#maxCached > 0) {
+            if (cache.size >= this.#maxCached) cache.delete(cache.keys().next().value as string);
+            cache.set(id, value);
+          }
+        }
+        if (value !== MISSING) found.set(id, value);
       }
     }
     return Promise.resolve(found);
@@ -65,6 +87,7 @@ export class LocaldbStore implements ItemMetadataStore {
     await db.transaction(() => {
       for (const item of items) db.put(item.id, item.metadata);
     });
+    for (const item of items) this.#cache.delete(item.id);
   }
 
   /**
@@ -77,6 +100,7 @@ export class LocaldbStore implements ItemMetadataStore {
     const previousPath = this.#path;
     this.#db = next;
     this.#path = path;
+    this.#cache.clear();
     await previous?.close();
     return previousPath;
   }
@@ -85,6 +109,7 @@ export class LocaldbStore implements ItemMetadataStore {
     const db = this.#db;
     this.#db = undefined;
     this.#path = undefined;
+    this.#cache.clear();
     await db?.close();
   }
 }

@@ -11,12 +11,15 @@
  *                 recorded), 25 decorated items, users cycling over the 500 known ones (never cached:
  *                 the sample's user responses are `max-age=0`).
  * On a shared machine the load moves between measurements, so each comparison is made ROUNDS times
- * (default 3), its two sides back to back, and the median ratio is reported with its range.
+ * (default 3), its two sides back to back, and the median ratio is reported with its range. Beside
+ * each figure the server's CPU time per request (from /proc, all its threads) and the generator's share
+ * of a core are printed: other jobs change throughput far more than they change what a request costs,
+ * and a generator using well under a core was waiting for the server, not limiting it.
  * Prints the machine load and one line per figure. Run with `npm run bench:http`
  * (BENCH_SECONDS sets each measurement's length, default 5; BENCH_ROUNDS the rounds).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -38,9 +41,12 @@ const o = JSON.parse(process.env.LOAD);
 let i = 0;
 const request = { method: 'GET', path: o.path, headers: o.headers };
 if (o.users) request.setupRequest = (r) => ({ ...r, path: o.path.replace('{user}', String((i++ % o.users) + 1)) });
+const started = process.cpuUsage();
 const r = await autocannon({ url: o.base, connections: o.connections, duration: o.seconds, requests: [request] });
+const used = process.cpuUsage(started);
 process.stdout.write(JSON.stringify({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
-  bytes: r.throughput.average, failures: r.non2xx + r.errors + r.timeouts }));
+  bytes: r.throughput.average, failures: r.non2xx + r.errors + r.timeouts,
+  generatorCpu: (used.user + used.system) / (o.seconds * 1e6) }));
 `;
 
 /** Writes stored status, headers and body bytes per path, as plainly as node:http allows. */
@@ -58,6 +64,8 @@ require('node:http')
 
 interface Load {
   base: string;
+  /** The server's process, whose CPU time per request is measured. */
+  server?: ChildProcess;
   path: string;
   headers?: Record<string, string>;
   users?: number;
@@ -71,6 +79,22 @@ interface Figures {
   p99: number;
   bytes: number;
   failures: number;
+  /** The generator's CPU time over the run, as a share of one core. */
+  generatorCpu: number;
+  /** The server's CPU time per request in µs (undefined without /proc). */
+  serverCpuUs?: number;
+}
+
+const CLOCK_TICK_US = 10_000;
+
+/** User plus system CPU time of a process in µs, from /proc (undefined elsewhere). */
+function cpuTimeUs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -121,7 +145,7 @@ function capture(url: string, headers: Record<string, string> = {}): Promise<[Ar
   });
 }
 
-function generate(load: Load): Promise<Figures> {
+function generate({ server: _server, ...load }: Load): Promise<Figures> {
   const child = start(
     ['--input-type=module', '-e', GENERATOR],
     {
@@ -144,10 +168,20 @@ function generate(load: Load): Promise<Figures> {
 
 async function measure(load: Load): Promise<Figures> {
   await generate({ ...load, seconds: WARM_UP_S });
-  return generate(load);
+  const before = cpuTimeUs(load.server?.pid);
+  const figures = await generate(load);
+  const after = cpuTimeUs(load.server?.pid);
+  const requests = figures.rps * (load.seconds ?? DURATION_S);
+  if (before !== undefined && after !== undefined && requests > 0) figures.serverCpuUs = (after - before) / requests;
+  return figures;
 }
 
-const show = (f: Figures) => `${Math.round(f.rps)} req/s p99 ${f.p99} ms${f.failures ? ` ${f.failures} FAILED` : ''}`;
+const cpu = (f: Figures) => (f.serverCpuUs === undefined ? '' : `, ${Math.round(f.serverCpuUs)} µs CPU/req`);
+const show = (f: Figures) =>
+  `${Math.round(f.rps)} req/s p99 ${f.p99} ms${cpu(f)}${f.failures ? ` ${f.failures} FAILED` : ''}`;
+/** How many times `b`'s CPU per request `a`'s is: the throughput ratio when both servers are CPU-bound. */
+const cpuRatio = (a: Figures, b: Figures) =>
+  a.serverCpuUs && b.serverCpuUs ? ` · by CPU per request ${(a.serverCpuUs / b.serverCpuUs).toFixed(2)}×` : '';
 
 const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 const range = (ratios: number[]) =>
@@ -230,15 +264,17 @@ try {
   // The instrument: if two generators together drive the raw server faster than one, one is the limit.
   const smallPath = `/related-items/retail/similar/${item}?numResults=${sizes['1 KB']}`;
   const check = await rounds(
-    () => measure({ base: rawBase, path: smallPath }),
+    () => measure({ base: rawBase, path: smallPath, server: raw }),
     async () => {
       const half = { base: rawBase, path: smallPath, connections: CONNECTIONS / 2 };
       const [a, b] = await Promise.all([generate(half), generate(half)]);
-      return { ...a!, rps: a!.rps + b!.rps };
+      return { ...a!, rps: a!.rps + b!.rps, generatorCpu: a!.generatorCpu + b!.generatorCpu };
     },
   );
+  const generatorShare = (f: Figures) => `${Math.round(f.generatorCpu * 100)}% of a core`;
   console.log(
-    `http: generator check, raw 1 KB: one generator ${Math.round(check.a.rps)} req/s, two generators ${Math.round(check.b.rps)} req/s ` +
+    `http: generator check, raw 1 KB: one generator ${Math.round(check.a.rps)} req/s (${generatorShare(check.a)}), ` +
+      `two generators ${Math.round(check.b.rps)} req/s (${generatorShare(check.b)}) ` +
       `(two/one ${range(check.ratios)}): ${check.ratio <= 1.05 ? 'the generator is not the limit' : 'THE GENERATOR MAY BE THE LIMIT'}`,
   );
 
@@ -248,29 +284,30 @@ try {
     for (const encoding of encodings) {
       const headers = encoding ? { 'accept-encoding': encoding } : undefined;
       const r = await rounds(
-        () => measure({ base: rawBase, path, headers }),
-        () => measure({ base: serveBase, path, headers }),
+        () => measure({ base: rawBase, path, headers, server: raw }),
+        () => measure({ base: serveBase, path, headers, server: serve }),
       );
       if (!encoding) hitRatios.push(r.ratio);
       console.log(
-        `http: ${size} ${(encoding || 'plain').padEnd(5)} raw ${show(r.a)} · cache hit ${show(r.b)} · hit/raw ${range(r.ratios)}`,
+        `http: ${size} ${(encoding || 'plain').padEnd(5)} raw ${show(r.a)} · cache hit ${show(r.b)} · hit/raw ${range(r.ratios)}${cpuRatio(r.b, r.a)}`,
       );
     }
   }
   const largePath = `/related-items/retail/similar/${item}?numResults=${sizes['10 KB']}`;
   const missPath = '/recommend-items/retail/for-you/user-{user}?numResults=25';
   const miss = await rounds(
-    () => measure({ base: rawBase, path: largePath }),
-    () => measure({ base: serveBase, path: missPath, users: USERS }),
+    () => measure({ base: rawBase, path: largePath, server: raw }),
+    () => measure({ base: serveBase, path: missPath, users: USERS, server: serve }),
   );
   const missGzip = await measure({
     base: serveBase,
     path: missPath,
     users: USERS,
     headers: { 'accept-encoding': 'gzip' },
+    server: serve,
   });
   console.log(
-    `http: miss (builtin, 25 decorated items, exposure): raw 10 KB ${show(miss.a)} · miss ${show(miss.b)} · miss/raw ${range(miss.ratios)} · miss with gzip ${show(missGzip)}`,
+    `http: miss (builtin, 25 decorated items, exposure): raw 10 KB ${show(miss.a)} · miss ${show(miss.b)} · miss/raw ${range(miss.ratios)}${cpuRatio(miss.b, miss.a)} · miss with gzip ${show(missGzip)}`,
   );
   const hitMet = hitRatios.every((r) => r >= 0.9);
   const missMet = miss.ratio >= 0.15 && miss.b.p99 < 20;

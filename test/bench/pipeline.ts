@@ -2,10 +2,14 @@
  * In-process overhead of the data plane per request: the whole Hono app (routing, query parsing,
  * variation, auto context, origin call, decoration of 25 items, serialisation, ETag, headers) with a
  * zero-latency origin and an in-memory metadata store, so what is measured is our code alone. Two
- * figures: a cache miss (a new user each request) and a cache hit. Prints one line.
- * Run with `npm run bench:pipeline`.
+ * figures: a cache miss (a new user each request, so each leaves a cache entry) and a cache hit. Each
+ * request is timed on the wall clock and by the process's CPU time: on a shared machine the wall clock
+ * also counts the time other jobs held the CPU, CPU time only what the request cost. Garbage
+ * collections during the measured requests are counted with their longest pause, so a p99 made of
+ * GC shows as such. Prints one line. Run with `npm run bench:pipeline`.
  */
-import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { OriginResolver } from '../../data-plane/origins/types.ts';
 import { buildApp } from '../../data-plane/wiring.ts';
@@ -69,29 +73,63 @@ const app = buildApp({
 });
 const headers = { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)' };
 
-async function measure(path: (i: number) => string): Promise<{ p50: number; p99: number; items: number }> {
+interface Distribution {
+  p50: number;
+  p99: number;
+}
+
+interface Measured {
+  wall: Distribution;
+  cpu: Distribution;
+  items: number;
+  gc: { count: number; maxMs: number };
+}
+
+function distribution(samples: Float64Array): Distribution {
+  samples.sort();
+  const at = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] as number;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function measure(path: (i: number) => string): Promise<Measured> {
   let items = 0;
   for (let i = 0; i < WARM_UP; i++) await (await app.request(path(i), { headers })).text();
-  const times = new Float64Array(ROUNDS);
+  const gcs: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const wall = new Float64Array(ROUNDS);
+  const cpu = new Float64Array(ROUNDS);
   for (let i = 0; i < ROUNDS; i++) {
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     const res = await app.request(path(WARM_UP + i), { headers });
     const body = await res.text();
-    times[i] = (performance.now() - start) * 1000;
+    const usedCpu = process.cpuUsage(startCpu);
+    wall[i] = (performance.now() - start) * 1000;
+    cpu[i] = usedCpu.user + usedCpu.system;
     if (i === 0)
       items = (JSON.parse(body) as { itemList: Array<{ metadata?: unknown }> }).itemList.filter(
         (x) => x.metadata,
       ).length;
   }
-  times.sort();
-  const at = (p: number) => times[Math.min(ROUNDS - 1, Math.floor(p * ROUNDS))] as number;
-  return { p50: at(0.5), p99: at(0.99), items };
+  // GC entries are delivered to observers after the loop (which never yields to the event loop).
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  const maxMs = gcs.reduce((max, entry) => Math.max(max, entry.duration), 0);
+  return { wall: distribution(wall), cpu: distribution(cpu), items, gc: { count: gcs.length, maxMs } };
 }
+
+const show = (name: string, m: Measured) =>
+  `${name} p50 ${m.wall.p50.toFixed(0)} µs p99 ${m.wall.p99.toFixed(0)} µs ` +
+  `(CPU p50 ${m.cpu.p50.toFixed(0)} µs p99 ${m.cpu.p99.toFixed(0)} µs; ${m.gc.count} GCs, longest ${m.gc.maxMs.toFixed(1)} ms)`;
 
 const miss = await measure((i) => `/recommend-items/shop/for-you/user-${i}?numResults=25`);
 const hit = await measure(() => '/recommend-items/shop/for-you/user-hot?numResults=25');
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 console.log(
-  `pipeline (${miss.items} decorated items, zero-latency origin, ${ROUNDS} requests): ` +
-    `miss p50 ${miss.p50.toFixed(0)} µs p99 ${miss.p99.toFixed(0)} µs · ` +
-    `hit p50 ${hit.p50.toFixed(0)} µs p99 ${hit.p99.toFixed(0)} µs · target p99 < 1000 µs ${miss.p99 < 1000 ? 'met' : 'MISSED'}`,
+  `pipeline (${miss.items} decorated items, zero-latency origin, ${ROUNDS} requests): ${show('miss', miss)} · ${show('hit', hit)} · ` +
+    `targets miss p99 < 300 µs ${met(miss.wall.p99 < 300)}, hit p99 < 50 µs ${met(hit.wall.p99 < 50)} · ` +
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );

@@ -167,6 +167,9 @@ export class Model {
   private scores = new Float64Array(1024);
   private marked = new Uint8Array(1024);
   private touched: number[] = [];
+  /** Items the current request must not return (its user's history, its source item), marked by index. */
+  private blockedMark = new Uint8Array(1024);
+  private blocked: number[] = [];
 
   constructor(options: ModelOptions = {}) {
     this.algorithm = options.algorithm ?? 'cooccurrence';
@@ -271,13 +274,16 @@ export class Model {
    */
   recommend(userId: string, n: number, options: RecommendOptions = {}): ScoredItem[] {
     const history = this.users.get(userId);
-    const { exclude } = options;
-    const skipHistory = options.excludeInteracted !== false && history !== undefined;
-    const excluded = (item: number) =>
-      (skipHistory && history.has(item)) || exclude?.has(this.ids[item] as string) === true;
     this.beginScoring();
-    if (history) this.scoreAffinity(history);
-    return this.pick(n, excluded);
+    if (history) {
+      this.scoreAffinity(history);
+      if (options.excludeInteracted !== false) for (const item of history.keys()) this.block(item);
+    }
+    for (const itemId of options.exclude ?? []) {
+      const item = this.index.get(itemId);
+      if (item !== undefined) this.block(item);
+    }
+    return this.pick(n);
   }
 
   /**
@@ -287,9 +293,9 @@ export class Model {
   related(itemId: string, n: number, options: RelatedOptions = {}): ScoredItem[] {
     const source = this.index.get(itemId);
     const history = options.userId === undefined ? undefined : this.users.get(options.userId);
-    const skipHistory = options.excludeInteracted !== false && history !== undefined;
-    const excluded = (item: number) => item === source || (skipHistory && history.has(item));
     this.beginScoring();
+    if (source !== undefined) this.block(source);
+    if (history && options.excludeInteracted !== false) for (const item of history.keys()) this.block(item);
     if (source !== undefined && this.algorithm === 'cooccurrence') {
       const list = this.neighbours[source] as number[];
       const counts = this.neighbourCounts[source] as number[];
@@ -299,7 +305,7 @@ export class Model {
         this.scratch[item] = damp(counts[k] as number) / Math.sqrt(this.userCount[item] as number);
       }
     }
-    return this.pick(n, excluded);
+    return this.pick(n);
   }
 
   /**
@@ -311,6 +317,7 @@ export class Model {
     this.beginScoring();
     if (history) this.scoreAffinity(history);
     const maxAffinity = this.maxScratch();
+    const maxPopularity = this.maxPopularity();
     const known: Array<{ itemId: string; score: number }> = [];
     const unknown: ScoredItem[] = [];
     const seen = new Set<string>();
@@ -319,7 +326,7 @@ export class Model {
       seen.add(itemId);
       const item = this.index.get(itemId);
       if (item === undefined) unknown.push({ itemId, score: 0 });
-      else known.push({ itemId, score: this.blend(item, maxAffinity) });
+      else known.push({ itemId, score: this.blend(item, maxAffinity, maxPopularity) });
     }
     this.endScoring();
     known.sort((a, b) => b.score - a.score);
@@ -355,6 +362,9 @@ export class Model {
       const marked = new Uint8Array(this.marked.length * 2);
       marked.set(this.marked);
       this.marked = marked;
+      const blockedMark = new Uint8Array(this.blockedMark.length * 2);
+      blockedMark.set(this.blockedMark);
+      this.blockedMark = blockedMark;
     }
     return item;
   }
@@ -534,9 +544,17 @@ export class Model {
     this.touched.push(item);
   }
 
+  private block(item: number): void {
+    if (this.blockedMark[item]) return;
+    this.blockedMark[item] = 1;
+    this.blocked.push(item);
+  }
+
   private endScoring(): void {
     for (const item of this.touched) this.marked[item] = 0;
     this.touched.length = 0;
+    for (const item of this.blocked) this.blockedMark[item] = 0;
+    this.blocked.length = 0;
   }
 
   /** Accumulates the user's affinity per item into the scratch space. */
@@ -568,6 +586,11 @@ export class Model {
     }
   }
 
+  private maxPopularity(): number {
+    const top = this.popular.top();
+    return top === undefined ? 0 : (this.popularity[top] as number);
+  }
+
   private maxScratch(): number {
     let max = 0;
     for (const item of this.touched) max = Math.max(max, this.scratch[item] as number);
@@ -575,9 +598,7 @@ export class Model {
   }
 
   /** Final score of an item from its affinity in the scratch space (0 when untouched) and its popularity. */
-  private blend(item: number, maxAffinity: number): number {
-    const top = this.popular.top();
-    const maxPopularity = top === undefined ? 0 : (this.popularity[top] as number);
+  private blend(item: number, maxAffinity: number, maxPopularity: number): number {
     const popularity = maxPopularity > 0 ? (this.popularity[item] as number) / maxPopularity : 0;
     if (this.algorithm === 'popularity') return popularity;
     const affinity = this.marked[item] && maxAffinity > 0 ? (this.scratch[item] as number) / maxAffinity : 0;
@@ -588,22 +609,26 @@ export class Model {
    * The n best items by blended score among the scored items and enough popular ones to fill up, so
    * the result is exact without scoring the whole catalogue. Ends the scoring.
    */
-  private pick(n: number, excluded: (item: number) => boolean): ScoredItem[] {
+  private pick(n: number): ScoredItem[] {
     if (n <= 0) {
       this.endScoring();
       return [];
     }
     const maxAffinity = this.maxScratch();
-    const candidates = this.touched.filter((item) => !excluded(item));
+    const maxPopularity = this.maxPopularity();
+    const blocked = this.blockedMark;
+    const candidates: number[] = [];
+    for (const item of this.touched) if (!blocked[item]) candidates.push(item);
     let untouched = 0;
-    for (const item of this.popular.descending()) {
-      if (untouched >= n) break;
-      if (this.marked[item] || excluded(item)) continue;
+    for (let rank = 0; untouched < n; rank++) {
+      const item = this.popular.ranked(rank);
+      if (item === undefined) break;
+      if (this.marked[item] || blocked[item]) continue;
       candidates.push(item);
       untouched++;
     }
     const scores = this.scores;
-    for (const item of candidates) scores[item] = this.blend(item, maxAffinity);
+    for (const item of candidates) scores[item] = this.blend(item, maxAffinity, maxPopularity);
     this.endScoring();
     const best = topK(candidates, n, (a, b) => {
       const sa = scores[a] as number;

@@ -25,4 +25,25 @@ describe('generated recommendation IDs', () => {
     now -= 5_000;
     expect(newId() > first).toBe(true);
   });
+
+  it('take their random bits from the given source, marked with the RFC 9562 variant', () => {
+    const sizes: number[] = [];
+    const ones = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xff);
+    };
+    let now = Date.UTC(2026, 10, 2, 10);
+    const newId = recommendationIdFactory(() => now, ones);
+    expect(newId()).toBe(
+      `${now
+        .toString(16)
+        .padStart(12, '0')
+        .replace(/^(.{8})/, '$1-')}-73ff-bfff-ffffffffffff`,
+    );
+    for (let i = 0; i < 2_000; i++) {
+      now += 1;
+      expect(newId()).toMatch(/-7[0-3]ff-bfff-ffffffffffff$/);
+    }
+    expect(sizes.length).toBeLessThan(10);
+  });
 });

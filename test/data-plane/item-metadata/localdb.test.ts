@@ -92,6 +92,47 @@ describe('LocaldbStore', () => {
     expect(seen).toEqual(new Set(['A', 'B']));
   });
 
+  it('answers from memory what it read before, and what a write or a swap changed from the file', async () => {
+    const a = join(root, 'cached-a.mdb');
+    const b = join(root, 'cached-b.mdb');
+    await build(a, 'A', 3);
+    await build(b, 'B', 3);
+    const store = new LocaldbStore(a, { writable: true });
+    closers.push(() => store.close());
+    expect(Object.fromEntries(await store.getMany(['i0', 'i1', 'later']))).toEqual({
+      i0: { generation: 'A', n: 0 },
+      i1: { generation: 'A', n: 1 },
+    });
+    await store.putMany([
+      { id: 'i1', metadata: { name: 'Renamed' } },
+      { id: 'later', metadata: { name: 'Added' } },
+    ]);
+    expect(Object.fromEntries(await store.getMany(['i0', 'i1', 'later']))).toEqual({
+      i0: { generation: 'A', n: 0 },
+      i1: { name: 'Renamed' },
+      later: { name: 'Added' },
+    });
+    await store.swap(b);
+    expect(Object.fromEntries(await store.getMany(['i0', 'i1', 'later']))).toEqual({
+      i0: { generation: 'B', n: 0 },
+      i1: { generation: 'B', n: 1 },
+    });
+  });
+
+  it('reads right past its bound on decoded items, and with none kept at all', async () => {
+    const path = join(root, 'bounded.mdb');
+    await build(path, 'g1', 50);
+    const ids = Array.from({ length: 50 }, (_, i) => `i${(i * 7) % 50}`);
+    const expected = Object.fromEntries(ids.map((id) => [id, { generation: 'g1', n: Number(id.slice(1)) }]));
+    for (const cachedItems of [0, 1, 10]) {
+      const store = new LocaldbStore(path, { cachedItems });
+      closers.push(() => store.close());
+      for (let round = 0; round < 3; round++) {
+        expect(Object.fromEntries(await store.getMany([...ids, 'missing', 'i3']))).toEqual(expected);
+      }
+    }
+  });
+
   it('answers nothing, without failing, before it has a file', async () => {
     expect((await new LocaldbStore().getMany(['a'])).size).toBe(0);
   });

@@ -124,6 +124,17 @@ describe('Model', () => {
     expect(model.size()).toEqual({ users: 7, items: 3 });
   });
 
+  it('fills up with the popular items of the moment, however many requests came between the events', () => {
+    const model = trained(SHOP);
+    const before = ids(model.recommend('stranger', 3));
+    expect(ids(model.recommend('stranger', 3))).toEqual(before);
+    model.learn(rows('u8 f Purchase', 'u9 f Purchase'));
+    const after = ids(model.recommend('stranger', 3));
+    expect(after[0]).toBe('f');
+    expect(after).not.toEqual(before);
+    expect(ids(model.related('x', 1))).toEqual(['f']);
+  });
+
   it('learns like it trains', () => {
     const data = rows('u1 a', 'u1 b', 'u2 a', 'u2 b', 'u2 c', 'u3 c', 'u3 d', 'u4 b', 'u4 c');
     const learned = new Model({ learnNewItems: true });
