@@ -16,6 +16,7 @@ import { ConnectorError } from '../connectors/errors.ts';
 import { declaredConnectors, jobIdentity } from '../connectors/job-config.ts';
 import { createRateLimiter } from '../connectors/rate-limiter.ts';
 import { loadLocalJobConfig, runLocalJob } from '../connectors/run-local.ts';
+import { boundedClientConfig } from '../shared/aws-clients.ts';
 import { parseJobPath } from '../state-machines/connectors-payload.ts';
 
 const HELP = `Usage:
@@ -167,7 +168,7 @@ async function runJob(
 async function start(jobPath: string, stateMachineArn: string | undefined): Promise<number> {
   const job = parseJobPath(jobPath);
   if (!stateMachineArn) throw new UsageError('--state-machine-arn or $P13N_CONNECTORS_STATE_MACHINE_ARN is required');
-  const client = new SFNClient({});
+  const client = new SFNClient(boundedClientConfig());
   try {
     const out = await client.send(
       new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ jobPath: job.url }) }),

@@ -10,6 +10,7 @@ import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createLogger } from '../../control-plane/logger.ts';
 import { parseInput } from '../../control-plane/parse-input.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { type DeliverDeps, deliverMessages } from '../deliver-messages.ts';
 import { BRAZE_WINDOW_MS, brazeSender } from '../destinations/braze.ts';
 import type { DestinationSender } from '../destinations/types.ts';
@@ -33,8 +34,8 @@ const SECRET_TTL_MS = 5 * 60_000;
 
 function coldStart(): DeliverDeps {
   const env = parseInput(envSchema, process.env, 'environment');
-  const secrets = new SecretsManagerClient({});
-  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient(boundedClientConfig());
+  const dynamodb = new DynamoDBClient(boundedClientConfig());
   const limiter = createRateLimiter({ limit: env.P13N_CONNECTORS_REQUESTS_PER_WINDOW, windowMs: BRAZE_WINDOW_MS });
   let cached: { value: unknown; at: number } | undefined;
   const secret = async (): Promise<unknown> => {
@@ -65,7 +66,7 @@ function coldStart(): DeliverDeps {
       return webhookSender(config, signingSecret, { limiter });
     },
     state: (stateKey) => dynamodbSyncState({ client: dynamodb, tableName: env.P13N_CONNECTORS_STATE_TABLE }, stateKey),
-    sqs: new SQSClient({}),
+    sqs: new SQSClient(boundedClientConfig()),
     deadLetterQueueUrl: env.P13N_CONNECTORS_DLQ_URL,
     logger: createLogger('connectors-deliver'),
   };
