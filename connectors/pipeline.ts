@@ -132,9 +132,7 @@ async function processLines(
   if (targets.length === 0) return;
   stats.users += targets.length;
 
-  const ids = new Set<string>();
-  for (const rec of recs) for (const id of rec.items) ids.add(id);
-  const metadata = await deps.items.lookup(ids);
+  const metadata = await deps.items.lookup(recs.map((rec) => rec.items));
   const userIds = targets.map(([user]) => user);
 
   for (const formatter of deps.formatters) {

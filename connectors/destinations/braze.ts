@@ -13,6 +13,7 @@ import {
   type DestinationSender,
   fieldsOf,
   fieldValue,
+  type ItemFragments,
   type OutputRecord,
   type RecordFormatter,
   type Rejection,
@@ -36,12 +37,14 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
     .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
     .join('');
   const configured = config.itemMetadataFields;
-  if (!configured) {
+  if (!configured || configured.includes('score')) {
+    // Fields found per list, or a `score` field filled from the batch job's scores where the catalogue
+    // has none: built as an object (rare, and not the large runs' path).
     return {
       connector: 'braze',
       recordJson(userId, list) {
         const record: Record<string, unknown> = { external_id: userId };
-        for (const field of fieldsOf(list, undefined)) {
+        for (const field of fieldsOf(list, configured)) {
           record[`${prefix}${field}`] = list.ids.map((_, rank) => fieldValue(list, rank, field));
         }
         return JSON.stringify(Object.assign(record, config.otherAttributes));
@@ -51,21 +54,22 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
   // The hot path of large runs: the JSON text is assembled from item values serialised once per item.
   const fragmentsOf = createFragmentCache(configured);
   const keys = configured.map((field) => `,${JSON.stringify(`${prefix}${field}`)}:[`);
+  const rows: ItemFragments[] = [];
   return {
     connector: 'braze',
     recordJson(userId, list) {
-      const n = list.ids.length;
-      const rows = new Array<string[]>(n);
-      for (let rank = 0; rank < n; rank++) rows[rank] = fragmentsOf(list, rank);
+      const { ids, metadata } = list;
+      const n = ids.length;
+      rows.length = n;
+      for (let rank = 0; rank < n; rank++) {
+        const id = ids[rank] as string;
+        rows[rank] = fragmentsOf(id, metadata.get(id));
+      }
       let json = `{"external_id":${JSON.stringify(userId)}`;
-      for (let f = 0; f < configured.length; f++) {
-        const field = configured[f];
+      for (let f = 0; f < keys.length; f++) {
         json += keys[f];
-        for (let rank = 0; rank < n; rank++) {
-          if (rank > 0) json += ',';
-          const fragment = (rows[rank] as string[])[f] as string;
-          json += field === 'score' && fragment === 'null' ? JSON.stringify(list.scores?.[rank] ?? null) : fragment;
-        }
+        if (n > 0) json += (rows[0] as ItemFragments).first[f];
+        for (let rank = 1; rank < n; rank++) json += (rows[rank] as ItemFragments).rest[f];
         json += ']';
       }
       return `${json}${other}}`;

@@ -5,6 +5,7 @@
  * destination implements both halves; `destinations/index.ts` finds them by connector name.
  */
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import type { ItemMetadataView } from '../item-decorator.ts';
 import type { ConnectorName } from '../job-config.ts';
 
 /** One user's recommendations with the metadata of their items. */
@@ -13,8 +14,8 @@ export interface DecoratedList {
   ids: readonly string[];
   /** The batch job's scores, aligned with `ids`, when it wrote them. */
   scores: readonly number[] | undefined;
-  /** Metadata by item ID; unknown items are absent or undefined. */
-  metadata: ReadonlyMap<string, ItemMetadata | undefined>;
+  /** Metadata by item ID; undefined for unknown items. */
+  metadata: ItemMetadataView;
 }
 
 /** What a destination receives for one user. */
@@ -71,24 +72,34 @@ export function fieldValue(list: DecoratedList, rank: number, name: string): unk
   return null;
 }
 
+/** One item's serialised field values, in the configured order: as the first element of a list, and after a comma. */
+export interface ItemFragments {
+  first: string[];
+  rest: string[];
+}
+
 /**
  * Serialised field values of each item (the configured fields, `id` first-class), kept per catalogue
  * entry as long as the decorator keeps the entry (a WeakMap on the metadata object): users share items,
- * so each item's values are serialised once. `score` comes from the list unless the metadata has one.
+ * so each item's values are serialised once, and a record is assembled from them without a separator
+ * test per value. A field with no value is `null` (the formatter fills `score` from the list then).
  */
 export function createFragmentCache(fields: readonly string[]) {
-  const cache = new WeakMap<object, string[]>();
-  return (list: DecoratedList, rank: number): string[] => {
-    const id = list.ids[rank] as string;
-    const metadata = list.metadata.get(id);
-    let fragments = metadata && cache.get(metadata);
+  const cache = new WeakMap<object, ItemFragments>();
+  const build = (id: string, metadata: ItemMetadata | undefined): ItemFragments => {
+    const first = fields.map((name) => {
+      if (name === 'id') return JSON.stringify(id);
+      const value = metadata?.[name];
+      return value === undefined ? 'null' : JSON.stringify(value);
+    });
+    return { first, rest: first.map((f) => `,${f}`) };
+  };
+  return (id: string, metadata: ItemMetadata | undefined): ItemFragments => {
+    if (!metadata) return build(id, undefined);
+    let fragments = cache.get(metadata);
     if (!fragments) {
-      fragments = fields.map((name) => {
-        if (name === 'id') return JSON.stringify(id);
-        const value = metadata?.[name];
-        return value === undefined ? 'null' : JSON.stringify(value);
-      });
-      if (metadata) cache.set(metadata, fragments);
+      fragments = build(id, metadata);
+      cache.set(metadata, fragments);
     }
     return fragments;
   };
