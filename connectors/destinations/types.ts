@@ -25,6 +25,8 @@ export type DestinationRecord = Record<string, unknown>;
 export interface OutputRecord {
   userId: string;
   signature: string;
+  /** The line of the batch-inference part file the record came from (absent in delivery messages). */
+  line?: number;
   record: DestinationRecord;
 }
 
