@@ -9,10 +9,10 @@ import type { OutputRecord } from './destinations/types.ts';
 import { JobInputError } from './errors.ts';
 import { createFileSink } from './file-sink.ts';
 import { readLines } from './lines.ts';
+import { SIGNATURE_LENGTH } from './record-signature.ts';
 import { splitOrdinal } from './run-claims.ts';
-import { SIGNATURE_LENGTH } from './sync-state.ts';
 
-/** `[userId, signature]` of each line of a signatures file (`<22-character signature>"<userId>"`), in batches. */
+/** `[userId, signature]` of each line of a signatures file (`<16-character signature>"<userId>"`), in batches. */
 export async function* readSignatures(
   source: AsyncIterable<Buffer | string>,
   file: string,

@@ -13,7 +13,7 @@ import type { ItemDecorator } from './item-decorator.ts';
 import type { ConnectorName, JobType } from './job-config.ts';
 import { readLines } from './lines.ts';
 import { ordinalOf, type RunClaims } from './run-claims.ts';
-import { type SyncStateStore, signature } from './sync-state.ts';
+import type { SyncStateStore } from './sync-state.ts';
 import type { UserIndex } from './user-index.ts';
 
 export interface PartFile {
@@ -161,8 +161,7 @@ async function processLines(
     let sigs = '';
     let sent = 0;
     for (const [user, rec, line] of targets) {
-      const json = formatter.recordJson(user, { ids: rec.items, scores: rec.scores, metadata });
-      const sig = signature(json);
+      const { json, signature: sig } = formatter.record(user, { ids: rec.items, scores: rec.scores, metadata });
       if (previous?.get(user) === sig) continue;
       const userJson = JSON.stringify(user);
       out += `{"userId":${userJson},"signature":"${sig}","line":${line},"record":${json}}\n`;

@@ -5,7 +5,6 @@
  * output files, so a failed run leaves the previous state as it was. Locally the state is an LMDB file
  * per connector; in the cloud a DynamoDB table (see dynamodb-sync-state.ts).
  */
-import { hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -20,13 +19,6 @@ export interface SyncStateStore {
   /** Drops users whose delivery failed, so the next run sends them again. */
   forget(connector: ConnectorName, userIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
-}
-
-export const SIGNATURE_LENGTH = 22;
-
-/** The signature of a record's JSON text: 22 base64url characters (132 bits of SHA-1). */
-export function signature(json: string): string {
-  return hash('sha1', json, 'base64url').slice(0, SIGNATURE_LENGTH);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { DestinationError } from '../errors.ts';
 import type { BrazeConnectorConfig } from '../job-config.ts';
+import { recordSignature, SignatureBuilder, textHash } from '../record-signature.ts';
 import { type HttpPolicy, postWithRetries } from './http.ts';
 import {
   createFragmentCache,
@@ -42,12 +43,13 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
     // has none: built as an object (rare, and not the large runs' path).
     return {
       connector: 'braze',
-      recordJson(userId, list) {
+      record(userId, list) {
         const record: Record<string, unknown> = { external_id: userId };
         for (const field of fieldsOf(list, configured)) {
           record[`${prefix}${field}`] = list.ids.map((_, rank) => fieldValue(list, rank, field));
         }
-        return JSON.stringify(Object.assign(record, config.otherAttributes));
+        const json = JSON.stringify(Object.assign(record, config.otherAttributes));
+        return { json, signature: recordSignature(json) };
       },
     };
   }
@@ -55,15 +57,20 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
   const fragmentsOf = createFragmentCache(configured);
   const keys = configured.map((field) => `,${JSON.stringify(`${prefix}${field}`)}:[`);
   const rows: ItemFragments[] = [];
+  // The record is a function of the user, the items' fragments and this text: the signature hashes those.
+  const signature = new SignatureBuilder(textHash(`braze\u0000${keys.join('\u0000')}\u0000${other}`));
   return {
     connector: 'braze',
-    recordJson(userId, list) {
+    record(userId, list) {
       const { ids, metadata } = list;
       const n = ids.length;
       rows.length = n;
+      signature.start(userId);
       for (let rank = 0; rank < n; rank++) {
         const id = ids[rank] as string;
-        rows[rank] = fragmentsOf(id, metadata.get(id));
+        const fragments = fragmentsOf(id, metadata.get(id));
+        rows[rank] = fragments;
+        signature.add(fragments.hashA, fragments.hashB);
       }
       let json = `{"external_id":${JSON.stringify(userId)}`;
       for (let f = 0; f < keys.length; f++) {
@@ -72,7 +79,7 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
         for (let rank = 1; rank < n; rank++) json += (rows[rank] as ItemFragments).rest[f];
         json += ']';
       }
-      return `${json}${other}}`;
+      return { json: `${json}${other}}`, signature: signature.finish() };
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataView } from '../item-decorator.ts';
 import type { ConnectorName } from '../job-config.ts';
+import { textHash } from '../record-signature.ts';
 
 /** One user's recommendations with the metadata of their items. */
 export interface DecoratedList {
@@ -35,10 +36,16 @@ export interface Rejection {
   reason: string;
 }
 
+/** A user's record as written out, and its signature for the delta check (record-signature.ts). */
+export interface FormattedRecord {
+  json: string;
+  signature: string;
+}
+
 export interface RecordFormatter {
   readonly connector: ConnectorName;
-  /** The JSON text of the record for one user: hashed for the delta check and written out as is. */
-  recordJson(userId: string, list: DecoratedList): string;
+  /** The record for one user: its JSON text, written out as is, and the signature the delta check compares. */
+  record(userId: string, list: DecoratedList): FormattedRecord;
 }
 
 export interface DestinationSender {
@@ -78,6 +85,9 @@ export function fieldValue(list: DecoratedList, rank: number, name: string): unk
 export interface ItemFragments {
   first: string[];
   rest: string[];
+  /** A 64-bit hash of the values (two halves), for the record's signature. */
+  hashA: number;
+  hashB: number;
 }
 
 /**
@@ -94,7 +104,8 @@ export function createFragmentCache(fields: readonly string[]) {
       const value = metadata?.[name];
       return value === undefined ? 'null' : JSON.stringify(value);
     });
-    return { first, rest: first.map((f) => `,${f}`) };
+    const [hashA, hashB] = textHash(first.join('\u0000'));
+    return { first, rest: first.map((f) => `,${f}`), hashA, hashB };
   };
   return (id: string, metadata: ItemMetadata | undefined): ItemFragments => {
     if (!metadata) return build(id, undefined);

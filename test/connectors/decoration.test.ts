@@ -75,15 +75,36 @@ describe('Braze records', () => {
       recs_batch: 'w48',
     };
     // Twice: the second record comes from the cache.
-    for (let i = 0; i < 2; i++) expect(JSON.parse(format.recordJson('u"1', list))).toEqual(expected);
-    expect(JSON.parse(format.recordJson('u2', { ...list, ids: [] }))).toMatchObject({ recs_id: [], recs_name: [] });
+    for (let i = 0; i < 2; i++) expect(JSON.parse(format.record('u"1', list).json)).toEqual(expected);
+    expect(JSON.parse(format.record('u2', { ...list, ids: [] }).json)).toMatchObject({ recs_id: [], recs_name: [] });
+  });
+
+  it('signs the record: the same record the same signature in every run, any change another one', () => {
+    const config = brazeConnectorSchema.parse({
+      itemMetadataFields: ['id', 'name', 'price'],
+      attributePrefix: 'recs_',
+    });
+    const sign = (l: typeof list, user = 'u1', c = config) => brazeFormatter(c).record(user, l).signature;
+    const base = sign(list);
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+    expect(sign(list)).toBe(base);
+    const changed = new Map(metadata).set('i1', { name: 'Scarf "wool"', price: 9.75 });
+    const differs = [
+      sign(list, 'u2'),
+      sign({ ...list, ids: ['i1', 'missing', 'i2'] }),
+      sign({ ...list, ids: ['i2', 'missing'] }),
+      sign({ ...list, metadata: { get: (id: string) => changed.get(id) } }),
+      sign(list, 'u1', { ...config, attributePrefix: 'other_' }),
+      sign(list, 'u1', { ...config, otherAttributes: { recs_batch: 'w49' } }),
+    ];
+    expect(new Set([base, ...differs]).size).toBe(differs.length + 1);
   });
 
   it('a score field takes the batch job’s scores where the catalogue has none', () => {
     const format = brazeFormatter(
       brazeConnectorSchema.parse({ itemMetadataFields: ['id', 'score'], attributePrefix: 'r_' }),
     );
-    expect(JSON.parse(format.recordJson('u1', list))).toEqual({
+    expect(JSON.parse(format.record('u1', list).json)).toEqual({
       external_id: 'u1',
       r_id: ['i2', 'missing', 'i1'],
       r_score: [0.9, 0.5, 0.1],
