@@ -21,9 +21,6 @@ import { localPartOrder, openLocalRunClaims } from './run-claims.ts';
 import { openLocalSyncState } from './sync-state.ts';
 import { openLocalUserIndex } from './user-index.ts';
 
-/** Bytes read from a part file at a time: fewer, larger batches of lines through the core. */
-const READ_CHUNK_BYTES = 1 << 20;
-
 export interface PartsSpec {
   jobType: JobType;
   config: JobConfig;
@@ -88,7 +85,7 @@ export async function processLocalParts(spec: PartsSpec, items?: ItemMetadataSto
           {
             name: file.path,
             order: localPartOrder(file.index),
-            open: async () => createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }),
+            open: async () => createReadStream(file.path),
           },
         ],
         {
