@@ -3,7 +3,8 @@
  * clients it is given (the handlers in handlers/ build those once per container):
  * - prepareJob: find and validate the job, locate its inputs, build its catalogue into a localdb object;
  * - indexUserItemMapping (Distributed Map worker): mapping CSV files → the user index table;
- * - processBatch (Distributed Map worker): batch inference part files → the core → output and error parts;
+ * - processBatch (Distributed Map worker): batch inference part files → the core → output and error parts
+ *   (each user claimed for the run, so a user in several parts is sent once: run-claims.ts);
  * - commitBatch (Distributed Map worker, after every part succeeded): output parts → SQS messages
  *   (one destination request each), then their signatures → the sync state table;
  * - cleanupRun (on failure): delete the failed run's output and error parts; the state is untouched.
@@ -423,8 +424,9 @@ async function enqueue(deps: CloudDeps, queueUrl: string, bodies: string[]): Pro
 }
 
 /**
- * Distributed Map worker, run once every part succeeded: each output part of the batch becomes SQS
- * messages for its destination, then its signatures become the sync state. Enqueue before commit: a
+ * Distributed Map worker, run once every part succeeded: each output part of the batch, less the lines
+ * other parts' later occurrences of a user replaced (run-claims.ts), becomes SQS messages for its
+ * destination, then its signatures become the sync state. Enqueue before commit: a
  * failure in between sends some users twice on the next run, never loses one.
  */
 export async function commitBatch(
