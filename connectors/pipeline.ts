@@ -2,9 +2,9 @@
  * The connectors' core, the same locally and on a Lambda worker of the Distributed Map: stream batch
  * inference part files, split off the records the job could not answer, attribute each answer to its
  * users (user personalization: `input.userId`; related items: the users mapped to `input.itemId`),
- * decorate the items, build each connector's record, drop users whose record did not change since the
- * last sync, and write the rest as output lines. It writes no sync state: that is committed from the
- * output once the whole run succeeded.
+ * keep each user's last occurrence in the run (run-claims.ts), decorate the items, build each
+ * connector's record, drop users whose record did not change since the last sync, and write the rest as
+ * output lines. It writes no sync state: that is committed from the output once the whole run succeeded.
  */
 import { parseBatchLine, type Recommendation } from './batch-output.ts';
 import type { RecordFormatter } from './destinations/types.ts';
@@ -135,8 +135,9 @@ async function processLines(
   // Who receives each answer (and from which line).
   let targets: Array<[string, Recommendation, number]> = [];
   if (deps.jobType === 'user_personalization') {
-    for (let r = 0; r < recs.length; r++)
-      targets.push([(recs[r] as Recommendation).key, recs[r] as Recommendation, recLines[r] as number]);
+    recs.forEach((rec, r) => {
+      targets.push([rec.key, rec, recLines[r] as number]);
+    });
   } else {
     const usersByItem = await (deps.users as UserIndex).usersOf(recs.map((r) => r.key));
     for (let r = 0; r < recs.length; r++) {
