@@ -23,7 +23,13 @@ export async function* readSignatures(
       const text = lines[i] as string;
       if (text === '') continue;
       try {
-        batch.push([JSON.parse(text.slice(SIGNATURE_LENGTH)) as string, text.slice(0, SIGNATURE_LENGTH)]);
+        // The user ID is a JSON string; without an escape in it, its text is between the quotes.
+        const quoted = text.slice(SIGNATURE_LENGTH);
+        const user =
+          quoted.indexOf('\\') === -1 && quoted.length >= 2 && quoted.endsWith('"') && quoted.startsWith('"')
+            ? quoted.slice(1, -1)
+            : (JSON.parse(quoted) as string);
+        batch.push([user, text.slice(0, SIGNATURE_LENGTH)]);
       } catch {
         throw new JobInputError(file, first + i, 'not a signature line');
       }
