@@ -490,8 +490,8 @@ async function supersededLinesOf(
     for (const text of ((await readText(deps.s3, bucket, key)) ?? '').split('\n')) {
       if (!text) continue;
       const { userId, lines } = JSON.parse(text) as { userId: string; lines: number[] };
-      let set = drop.get(userId);
-      if (!set) drop.set(userId, (set = new Set()));
+      const set = drop.get(userId) ?? new Set<number>();
+      drop.set(userId, set);
       for (const line of lines) set.add(line);
     }
   }

@@ -71,10 +71,10 @@ export function supersededByPart(entries: Iterable<readonly [string, string]>): 
   const out = new Map<string, SupersededLines>();
   for (const [user, ordinal] of entries) {
     const [order, line] = splitOrdinal(ordinal);
-    let part = out.get(order);
-    if (!part) out.set(order, (part = new Map()));
-    let lines = part.get(user);
-    if (!lines) part.set(user, (lines = new Set()));
+    const part = out.get(order) ?? new Map<string, Set<number>>();
+    out.set(order, part);
+    const lines = part.get(user) ?? new Set<number>();
+    part.set(user, lines);
     lines.add(line);
   }
   return out;

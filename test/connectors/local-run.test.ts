@@ -322,13 +322,14 @@ describe('local run in worker threads', () => {
       JSON.stringify({ input: { userId: user }, output: { recommendedItems: items } });
     const dir = writeJob(r, 'user_personalization', 'twice', { config: BRAZE_CONFIG, items: catalogue(10) });
     // Three part files over two threads: part-0 and part-2 in one, part-1 in the other.
-    const write = (parts: string[][][]) =>
-      parts.forEach((lines, p) =>
+    const write = (parts: string[][][]) => {
+      for (const [p, lines] of parts.entries()) {
         writeFileSync(
           join(dir, 'batch', `part-${p}.json.out`),
           `${lines.map(([user, ...items]) => line(user as string, items)).join('\n')}\n`,
-        ),
-      );
+        );
+      }
+    };
     const run = async () => {
       const report = await runLocalJob({ jobDir: dir, now, workers: 2 });
       const dirOf = report.outputs.braze ? join(report.outputs.braze, '..') : undefined;
