@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 await rm(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { p13n: 'cli/p13n.ts' },
+  // The connectors' worker threads start from their own file beside the chunks (local-parts.ts finds it
+  // at ./local-parts-worker.mjs); under tsx that file is connectors/local-parts-worker.mjs instead.
+  entryPoints: { p13n: 'cli/p13n.ts', 'local-parts-worker': 'connectors/local-parts-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

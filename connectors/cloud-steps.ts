@@ -3,13 +3,14 @@
  * clients it is given (the handlers in handlers/ build those once per container):
  * - prepareJob: find and validate the job, locate its inputs, build its catalogue into a localdb object;
  * - indexUserItemMapping (Distributed Map worker): mapping CSV files → the user index table;
- * - processBatch (Distributed Map worker): batch inference part files → the core → output and error parts;
+ * - processBatch (Distributed Map worker): batch inference part files → the core → output and error parts
+ *   (each user claimed for the run, so a user in several parts is sent once: run-claims.ts);
  * - commitBatch (Distributed Map worker, after every part succeeded): output parts → SQS messages
  *   (one destination request each), then their signatures → the sync state table;
  * - cleanupRun (on failure): delete the failed run's output and error parts; the state is untouched.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,7 +35,7 @@ import {
 } from '../state-machines/connectors-payload.ts';
 import { formattersFor } from './destinations/index.ts';
 import type { OutputRecord } from './destinations/types.ts';
-import { dynamodbSyncState, dynamodbUserIndex, writeUserIndex } from './dynamodb-tables.ts';
+import { dynamodbRunClaims, dynamodbSyncState, dynamodbUserIndex, writeUserIndex } from './dynamodb-tables.ts';
 import { ConnectorError, JobConfigError } from './errors.ts';
 import { createFileSink, type FileSink } from './file-sink.ts';
 import { createItemDecorator } from './item-decorator.ts';
@@ -50,8 +51,15 @@ import {
   outputDir,
   partitionOf,
   partName,
+  supersededDir,
 } from './layout.ts';
-import { readOutputRecords } from './output-records.ts';
+import {
+  isSuperseded,
+  readOutputRecords,
+  removeSupersededLines,
+  type SupersededLines,
+  supersededByPart,
+} from './output-records.ts';
 import { addStats, emptyStats, type PipelineStats, processPartFiles } from './pipeline.ts';
 import { deletePrefix, listKeys, openObject, parseS3Url, readText, type S3Location, uploadFile } from './s3-objects.ts';
 import { readUserItemMapping } from './user-item-mapping.ts';
@@ -300,12 +308,21 @@ export async function processBatch(batch: WorkerBatch, deps: CloudDeps): Promise
   const state = job.config.performDeltaCheck
     ? dynamodbSyncState({ client: deps.dynamodb, tableName: deps.tables.state, retry: deps.retry }, job.job.url)
     : undefined;
+  const claims = dynamodbRunClaims(
+    { client: deps.dynamodb, tableName: deps.tables.index, retry: deps.retry },
+    job.job.url,
+    job.run.id,
+    Math.floor(deps.now().getTime() / 1000),
+  );
   const total = emptyStats();
   const scratch = await mkdtemp(join(deps.scratchDir, 'part-'));
   try {
     for (const { Key } of batch.Items) {
       if (!isPartFile(Key)) continue;
       const part = partName(`s3://${job.batch.bucket}/${Key}`);
+      // Ordinals sort as S3 lists the keys (see run-claims.ts).
+      const order = `${Key}\n`;
+      const superseded: Array<[string, string]> = [];
       const sinks = new Map<ConnectorName, FileSink>(
         connectors.map((c) => [c, createFileSink(join(scratch, `${c}-${part}`))]),
       );
@@ -315,6 +332,7 @@ export async function processBatch(batch: WorkerBatch, deps: CloudDeps): Promise
           [
             {
               name: `s3://${job.batch.bucket}/${Key}`,
+              order,
               open: async () => {
                 const body = await openObject(deps.s3, job.batch.bucket, Key);
                 if (!body) throw new ConnectorError(`s3://${job.batch.bucket}/${Key}: no such object`);
@@ -322,13 +340,37 @@ export async function processBatch(batch: WorkerBatch, deps: CloudDeps): Promise
               },
             },
           ],
-          { jobType: job.jobType, formatters: formattersFor(job.config), users, items, state, outputs: sinks, errors },
+          {
+            jobType: job.jobType,
+            formatters: formattersFor(job.config),
+            users,
+            items,
+            state,
+            outputs: sinks,
+            errors,
+            claims,
+            superseded: (entries) => {
+              superseded.push(...entries);
+            },
+          },
         );
         addStats(total, stats);
+        const byPart = supersededByPart(superseded);
+        // This part's own earlier lines go now; other parts' lines are noted for their commit.
+        const own = byPart.get(order);
+        byPart.delete(order);
         for (const [connector, sink] of sinks) {
           await sink.close();
-          if (sink.bytes > 0)
+          const bytes = own && sink.bytes > 0 ? (await removeSupersededLines(sink.path, own)).bytes : sink.bytes;
+          if (bytes > 0)
             await uploadFile(deps.s3, bucket, `${prefix}${outputDir(connector, job.run.partition)}${part}`, sink.path);
+        }
+        for (const [loserOrder, lines] of byPart) {
+          const loser = partName(`s3://${job.batch.bucket}/${loserOrder.slice(0, -1)}`);
+          const file = join(scratch, `superseded-${loser}`);
+          const text = [...lines].map(([userId, set]) => `${JSON.stringify({ userId, lines: [...set] })}\n`).join('');
+          await writeFile(file, text);
+          await uploadFile(deps.s3, bucket, `${prefix}${supersededDir(job.run.partition, loser)}${part}`, file);
         }
         if (errors) {
           await errors.close();
@@ -382,8 +424,9 @@ async function enqueue(deps: CloudDeps, queueUrl: string, bodies: string[]): Pro
 }
 
 /**
- * Distributed Map worker, run once every part succeeded: each output part of the batch becomes SQS
- * messages for its destination, then its signatures become the sync state. Enqueue before commit: a
+ * Distributed Map worker, run once every part succeeded: each output part of the batch, less the lines
+ * other parts' later occurrences of a user replaced (run-claims.ts), becomes SQS messages for its
+ * destination, then its signatures become the sync state. Enqueue before commit: a
  * failure in between sends some users twice on the next run, never loses one.
  */
 export async function commitBatch(
@@ -400,10 +443,17 @@ export async function commitBatch(
     const perRequest = connector === 'braze' ? 75 : (job.config.connectors.webhook?.usersPerRequest ?? 100);
     for (const { Key } of batch.Items) {
       if (!isPartFile(Key)) continue;
-      const key = `${prefix}${outputDir(connector, job.run.partition)}${partName(`s3://${job.batch.bucket}/${Key}`)}`;
+      const part = partName(`s3://${job.batch.bucket}/${Key}`);
+      const key = `${prefix}${outputDir(connector, job.run.partition)}${part}`;
       const body = await openObject(deps.s3, bucket, key);
       if (!body) continue;
-      for await (const records of readOutputRecords(body, `s3://${bucket}/${key}`, perRequest * 10)) {
+      const drop = await supersededLinesOf(deps, bucket, `${prefix}${supersededDir(job.run.partition, part)}`);
+      for await (const all of readOutputRecords(body, `s3://${bucket}/${key}`, perRequest * 10)) {
+        const records: OutputRecord[] = [];
+        for (const { userId, signature, record, line } of all) {
+          if (!isSuperseded({ userId, signature, record, line }, drop)) records.push({ userId, signature, record });
+        }
+        if (records.length === 0) continue;
         const bodies: string[] = [];
         for (let i = 0; i < records.length; i += perRequest) {
           const head = {
@@ -427,6 +477,27 @@ export async function commitBatch(
   return { enqueued };
 }
 
+/** The lines other parts replaced in one output part, from the notes they wrote (usually none). */
+async function supersededLinesOf(
+  deps: CloudDeps,
+  bucket: string,
+  prefix: string,
+): Promise<SupersededLines | undefined> {
+  const keys = await listKeys(deps.s3, { bucket, prefix });
+  if (keys.length === 0) return undefined;
+  const drop: SupersededLines = new Map();
+  for (const key of keys) {
+    for (const text of ((await readText(deps.s3, bucket, key)) ?? '').split('\n')) {
+      if (!text) continue;
+      const { userId, lines } = JSON.parse(text) as { userId: string; lines: number[] };
+      const set = drop.get(userId) ?? new Set<number>();
+      drop.set(userId, set);
+      for (const line of lines) set.add(line);
+    }
+  }
+  return drop;
+}
+
 /** On a failed run: delete what it wrote, so only successful runs leave output behind. */
 export async function cleanupRun(job: PreparedJob, deps: CloudDeps): Promise<{ deleted: number }> {
   if (job.status !== 'ready') return { deleted: 0 };
@@ -435,6 +506,7 @@ export async function cleanupRun(job: PreparedJob, deps: CloudDeps): Promise<{ d
   const prefixes = [
     ...declaredConnectors(job.config).map((c) => outputDir(c, job.run.partition)),
     errorsDir(job.run.partition),
+    supersededDir(job.run.partition),
   ];
   for (const dir of prefixes) deleted += await deletePrefix(deps.s3, { bucket, prefix: `${prefix}${dir}` });
   return { deleted };

@@ -3,14 +3,23 @@
  * - sync state: key `pk` = `<job url>|<connector>|<user>`, attribute `sig`: the SyncStateStore;
  * - user index: key `pk` = `<job url>|<user>`, attributes `item` = `<job url>|<item>` (the `byItem`
  *   index's key), `run` and `expiresAt` (TTL). Keyed by user, so a user is mapped to one item (the
- *   last write wins); entries of earlier runs are ignored by their `run` and expire.
+ *   last write wins); entries of earlier runs are ignored by their `run` and expire. The run's user
+ *   claims (run-claims.ts) live beside them: `pk` = `claim|<run>|<job url>|<user>`, `ord`, `expiresAt`
+ *   (no `item`, so not in the `byItem` index).
  * Writes go 25 to a BatchWriteItem, a few in flight; unprocessed items are retried with backoff.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
 import { backoffDelay, DEFAULT_READ_RETRY, DEFAULT_WRITE_RETRY, type RetryPolicy } from '../shared/retry.ts';
 import { ConnectorError } from './errors.ts';
 import type { ConnectorName } from './job-config.ts';
+import type { RunClaims } from './run-claims.ts';
 import type { SyncStateStore } from './sync-state.ts';
 import type { UserIndex } from './user-index.ts';
 import type { UserItemPair } from './user-item-mapping.ts';
@@ -176,6 +185,46 @@ export function dynamodbUserIndex(options: TableOptions, jobUrl: string, run: st
         if (users.length > 0) out.set(item, users);
       });
       return out;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * The run's user claims in the user-index table: one conditional PutItem per user (BatchWriteItem
+ * takes no conditions), keeping the highest ordinal; DynamoDB compares the ordinals as S3 orders keys.
+ *
+ * @example
+ * const claims = dynamodbRunClaims({ client, tableName: 'ConnectorsUserIndex' }, job.url, run.id, nowSeconds);
+ */
+export function dynamodbRunClaims(options: TableOptions, jobUrl: string, run: string, nowSeconds: number): RunClaims {
+  const doc = DynamoDBDocumentClient.from(options.client);
+  const expiresAt = nowSeconds + INDEX_TTL_SECONDS;
+  return {
+    async claim(entries) {
+      const lost = new Set<string>();
+      const superseded: Array<[string, string]> = [];
+      await inParallel(entries, options.concurrency ?? 16, async ([user, ordinal]) => {
+        try {
+          const out = await doc.send(
+            new PutCommand({
+              TableName: options.tableName,
+              Item: { pk: `claim|${run}|${jobUrl}|${user}`, ord: ordinal, expiresAt },
+              // Equal: a retried part claiming its own occurrence again.
+              ConditionExpression: 'attribute_not_exists(pk) OR #ord <= :ord',
+              ExpressionAttributeNames: { '#ord': 'ord' },
+              ExpressionAttributeValues: { ':ord': ordinal },
+              ReturnValues: 'ALL_OLD',
+            }),
+          );
+          const held = out.Attributes?.ord as string | undefined;
+          if (held !== undefined && held !== ordinal) superseded.push([user, held]);
+        } catch (err) {
+          if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+          lost.add(user);
+        }
+      });
+      return { lost, superseded };
     },
     async close() {},
   };

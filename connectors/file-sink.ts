@@ -6,14 +6,16 @@ import type { LineSink } from './pipeline.ts';
 
 export interface FileSink extends LineSink {
   readonly path: string;
-  /** Bytes written. */
+  /** Bytes written (counted by the stream: measuring each string again cost a tenth of a large run). */
   readonly bytes: number;
   close(): Promise<void>;
 }
 
+/** Bytes the stream buffers before `write` waits for it to drain: few, large writes. */
+const HIGH_WATER_MARK = 1 << 20;
+
 export function createFileSink(path: string): FileSink {
-  const stream = createWriteStream(path);
-  let bytes = 0;
+  const stream = createWriteStream(path, { highWaterMark: HIGH_WATER_MARK });
   let failure: Error | undefined;
   let closing: Promise<void> | undefined;
   stream.on('error', (err) => {
@@ -22,11 +24,10 @@ export function createFileSink(path: string): FileSink {
   return {
     path,
     get bytes() {
-      return bytes;
+      return stream.bytesWritten + stream.writableLength;
     },
     async write(text) {
       if (failure) throw failure;
-      bytes += Buffer.byteLength(text);
       if (!stream.write(text)) await once(stream, 'drain');
     },
     close() {

@@ -22,6 +22,14 @@ export function outputDir(connector: ConnectorName, partition: string): string {
   return `output/${connector}/${partition}/`;
 }
 
+/**
+ * Where a cloud run notes, per output part, the users whose line in it a later occurrence replaced
+ * (written by the part that replaced them, read by the commit): `output/.superseded/<partition>/`.
+ */
+export function supersededDir(partition: string, part?: string): string {
+  return `output/.superseded/${partition}/${part ? `${part}/` : ''}`;
+}
+
 export function errorsDir(partition: string): string {
   return `errors/${partition}/`;
 }

@@ -1,9 +1,10 @@
 /**
- * The local run's processing step: the core over a share of the part files, writing that share's
- * output, signatures and error files into the run's scratch folder. Everything it needs is named by
- * path (files, LMDB stores), so the same function runs in the calling thread or, one share per CPU, in
- * worker threads (local-parts-worker.mjs → .ts): part files are independent, as on the cloud's Distributed
- * Map, and LMDB files are readable from any thread.
+ * The local run's processing step: the core over a share of the part files, writing each part file's
+ * output and signatures files (and the share's error file) into the run's scratch folder. Everything
+ * it needs is named by path (files, LMDB stores), so the same function runs in the calling thread or,
+ * one share per CPU, in worker threads (local-parts-worker.mjs → .ts): part files are independent, as
+ * on the cloud's Distributed Map, LMDB files are readable from any thread, and the run's user claims
+ * (run-claims.ts) are one LMDB file every thread writes to.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -16,19 +17,23 @@ import { createFileSink, type FileSink } from './file-sink.ts';
 import { createItemDecorator } from './item-decorator.ts';
 import { type ConnectorName, declaredConnectors, type JobConfig, type JobType } from './job-config.ts';
 import { addStats, emptyStats, type PipelineStats, processPartFiles } from './pipeline.ts';
+import { localPartOrder, openLocalRunClaims } from './run-claims.ts';
 import { openLocalSyncState } from './sync-state.ts';
 import { openLocalUserIndex } from './user-index.ts';
 
 export interface PartsSpec {
   jobType: JobType;
   config: JobConfig;
-  files: string[];
+  /** The share's part files, each with its place in the run's sorted list of part files. */
+  files: Array<{ path: string; index: number }>;
   /** The localdb file to decorate from; none leaves items undecorated (or `items` is passed in). */
   itemsPath?: string;
   /** Related items: the built user index. */
   indexPath?: string;
   /** Per connector, the sync-state file to compare with (absent: every user is sent). */
   statePaths?: Partial<Record<ConnectorName, string>>;
+  /** The run's user claims (run-claims.ts), shared by every share. */
+  claimsPath: string;
   scratch: string;
   /** Names this share's files. */
   share: number;
@@ -39,10 +44,16 @@ export interface ShareFile {
   bytes: number;
 }
 
+/** One part file's output for a connector, and the signatures of the users in it. */
+export type PartOutput = ShareFile & { signatures: string };
+
 export interface PartsResult {
   stats: PipelineStats;
-  outputs: Partial<Record<ConnectorName, ShareFile & { signatures: string }>>;
+  /** Per part file (by its index in the run), per connector. */
+  parts: Array<{ index: number; outputs: Partial<Record<ConnectorName, PartOutput>> }>;
   errors?: ShareFile;
+  /** Earlier occurrences of users that a later one replaced (`[user, ordinal]`, see run-claims.ts). */
+  superseded: Array<[string, string]>;
 }
 
 /** Runs one share in this thread. `items` overrides `itemsPath` (a DynamoDB store cannot cross threads). */
@@ -51,35 +62,56 @@ export async function processLocalParts(spec: PartsSpec, items?: ItemMetadataSto
   const store = items ?? (spec.itemsPath ? new LocaldbStore(spec.itemsPath) : undefined);
   const users = spec.indexPath ? openLocalUserIndex(spec.indexPath) : undefined;
   const state = spec.statePaths ? openLocalSyncState((c) => spec.statePaths?.[c] ?? '') : undefined;
-  const sinks = new Map<ConnectorName, FileSink>();
-  const signatures = new Map<ConnectorName, FileSink>();
-  for (const c of connectors) {
-    sinks.set(c, createFileSink(join(spec.scratch, `${c}-${spec.share}.jsonl`)));
-    signatures.set(c, createFileSink(join(spec.scratch, `${c}-${spec.share}.signatures`)));
-  }
+  const claims = openLocalRunClaims(spec.claimsPath);
+  const decorator = createItemDecorator(store);
+  const formatters = formattersFor(spec.config);
   const errors = spec.config.saveBatchInferenceErrors
     ? createFileSink(join(spec.scratch, `errors-${spec.share}.jsonl`))
     : undefined;
+  const result: PartsResult = { stats: emptyStats(), parts: [], superseded: [] };
+  const open: FileSink[] = errors ? [errors] : [];
   try {
-    const stats = await processPartFiles(
-      spec.files.map((name) => ({ name, open: async () => createReadStream(name) })),
-      {
-        jobType: spec.jobType,
-        formatters: formattersFor(spec.config),
-        users,
-        items: createItemDecorator(store),
-        state,
-        outputs: sinks,
-        signatures,
-        errors,
-      },
-    );
-    const result: PartsResult = { stats, outputs: {} };
-    for (const [c, sink] of sinks) {
-      await sink.close();
-      const sig = signatures.get(c) as FileSink;
-      await sig.close();
-      result.outputs[c] = { path: sink.path, bytes: sink.bytes, signatures: sig.path };
+    // One output file per part file, as in the cloud: a replaced occurrence is removed from its part's file.
+    for (const file of spec.files) {
+      const sinks = new Map<ConnectorName, FileSink>();
+      const signatures = new Map<ConnectorName, FileSink>();
+      for (const c of connectors) {
+        sinks.set(c, createFileSink(join(spec.scratch, `${c}-${file.index}.jsonl`)));
+        signatures.set(c, createFileSink(join(spec.scratch, `${c}-${file.index}.signatures`)));
+      }
+      open.push(...sinks.values(), ...signatures.values());
+      const stats = await processPartFiles(
+        [
+          {
+            name: file.path,
+            order: localPartOrder(file.index),
+            open: async () => createReadStream(file.path),
+          },
+        ],
+        {
+          jobType: spec.jobType,
+          formatters,
+          users,
+          items: decorator,
+          state,
+          outputs: sinks,
+          signatures,
+          errors,
+          claims,
+          superseded: (entries) => {
+            result.superseded.push(...entries);
+          },
+        },
+      );
+      addStats(result.stats, stats);
+      const outputs: Partial<Record<ConnectorName, PartOutput>> = {};
+      for (const [c, sink] of sinks) {
+        await sink.close();
+        const sig = signatures.get(c) as FileSink;
+        await sig.close();
+        outputs[c] = { path: sink.path, bytes: sink.bytes, signatures: sig.path };
+      }
+      result.parts.push({ index: file.index, outputs });
     }
     if (errors) {
       await errors.close();
@@ -87,11 +119,10 @@ export async function processLocalParts(spec: PartsSpec, items?: ItemMetadataSto
     }
     return result;
   } finally {
-    await Promise.allSettled(
-      [...sinks.values(), ...signatures.values(), ...(errors ? [errors] : [])].map((s) => s.close()),
-    );
+    await Promise.allSettled(open.map((s) => s.close()));
     await users?.close();
     await state?.close();
+    await claims.close();
     if (!items) await store?.close?.();
   }
 }

@@ -41,9 +41,17 @@ import {
   outputDir,
   partitionOf,
 } from './layout.ts';
-import { type PartsSpec, processLocalParts, processLocalPartsInWorkers, sumStats } from './local-parts.ts';
-import { readOutputRecords, readSignatures } from './output-records.ts';
+import {
+  type PartOutput,
+  type PartsResult,
+  type PartsSpec,
+  processLocalParts,
+  processLocalPartsInWorkers,
+  sumStats,
+} from './local-parts.ts';
+import { readOutputRecords, readSignatures, removeSupersededLines, supersededByPart } from './output-records.ts';
 import type { PipelineStats } from './pipeline.ts';
+import { localPartOrder } from './run-claims.ts';
 import { openLocalSyncState, type SyncStateStore } from './sync-state.ts';
 import { buildLocalUserIndex } from './user-index.ts';
 import { readUserItemMapping } from './user-item-mapping.ts';
@@ -212,7 +220,8 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
     const spec: PartsSpec = {
       jobType: job.type,
       config,
-      files,
+      files: files.map((path, index) => ({ path, index })),
+      claimsPath: join(scratch, 'claims.mdb'),
       itemsPath: items.path,
       indexPath,
       statePaths: config.performDeltaCheck ? Object.fromEntries(connectors.map((c) => [c, statePath(c)])) : undefined,
@@ -223,13 +232,15 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
     const results =
       workers > 1 ? await processLocalPartsInWorkers(spec, workers) : [await processLocalParts(spec, items.store)];
     const stats = sumStats(results);
+    await removeSuperseded(results, stats);
 
     // The run succeeded: publish the files, then commit the signatures they carry.
     const outputs: LocalRunReport['outputs'] = {};
     const state = openLocalSyncState(statePath);
     try {
+      const parts = results.flatMap((r) => r.parts).sort((a, b) => a.index - b.index);
       for (const connector of connectors) {
-        const shares = results.flatMap((r) => (r.outputs[connector]?.bytes ? [r.outputs[connector]] : []));
+        const shares = parts.flatMap((p) => (p.outputs[connector]?.bytes ? [p.outputs[connector]] : []));
         if (shares.length === 0) continue;
         const dir = outputDirs.get(connector) as string;
         const published = await Promise.all(shares.map((share, i) => publish(share.path, dir, i)));
@@ -251,6 +262,33 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunRep
   } finally {
     await items.store?.close?.();
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A user twice in the run: removes the output lines of the occurrences a later one replaced, from the
+ * part files they came from, and counts them as duplicates rather than sent or unchanged.
+ */
+async function removeSuperseded(results: readonly PartsResult[], stats: PipelineStats): Promise<void> {
+  const all = results.flatMap((r) => r.superseded);
+  if (all.length === 0) return;
+  const byPart = supersededByPart(all);
+  const removed: Partial<Record<ConnectorName, number>> = {};
+  for (const part of results.flatMap((r) => r.parts)) {
+    const drop = byPart.get(localPartOrder(part.index));
+    if (!drop) continue;
+    for (const [connector, output] of Object.entries(part.outputs) as Array<[ConnectorName, PartOutput]>) {
+      if (!output.bytes) continue;
+      const done = await removeSupersededLines(output.path, drop, output.signatures);
+      output.bytes = done.bytes;
+      removed[connector] = (removed[connector] ?? 0) + done.removed;
+    }
+  }
+  stats.users -= all.length;
+  for (const connector of Object.keys(stats.sent) as ConnectorName[]) {
+    const gone = removed[connector] ?? 0;
+    stats.sent[connector] = (stats.sent[connector] ?? 0) - gone;
+    stats.unchanged[connector] = (stats.unchanged[connector] ?? 0) - (all.length - gone);
   }
 }
 

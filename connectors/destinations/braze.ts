@@ -7,12 +7,14 @@
  */
 import { DestinationError } from '../errors.ts';
 import type { BrazeConnectorConfig } from '../job-config.ts';
+import { recordSignature, SignatureBuilder, textHash } from '../record-signature.ts';
 import { type HttpPolicy, postWithRetries } from './http.ts';
 import {
   createFragmentCache,
   type DestinationSender,
   fieldsOf,
   fieldValue,
+  type ItemFragments,
   type OutputRecord,
   type RecordFormatter,
   type Rejection,
@@ -36,39 +38,48 @@ export function brazeFormatter(config: BrazeConnectorConfig): RecordFormatter {
     .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
     .join('');
   const configured = config.itemMetadataFields;
-  if (!configured) {
+  if (!configured || configured.includes('score')) {
+    // Fields found per list, or a `score` field filled from the batch job's scores where the catalogue
+    // has none: built as an object (rare, and not the large runs' path).
     return {
       connector: 'braze',
-      recordJson(userId, list) {
+      record(userId, list) {
         const record: Record<string, unknown> = { external_id: userId };
-        for (const field of fieldsOf(list, undefined)) {
+        for (const field of fieldsOf(list, configured)) {
           record[`${prefix}${field}`] = list.ids.map((_, rank) => fieldValue(list, rank, field));
         }
-        return JSON.stringify(Object.assign(record, config.otherAttributes));
+        const json = JSON.stringify(Object.assign(record, config.otherAttributes));
+        return { json, signature: recordSignature(json) };
       },
     };
   }
   // The hot path of large runs: the JSON text is assembled from item values serialised once per item.
   const fragmentsOf = createFragmentCache(configured);
   const keys = configured.map((field) => `,${JSON.stringify(`${prefix}${field}`)}:[`);
+  const rows: ItemFragments[] = [];
+  // The record is a function of the user, the items' fragments and this text: the signature hashes those.
+  const signature = new SignatureBuilder(textHash(`braze\u0000${keys.join('\u0000')}\u0000${other}`));
   return {
     connector: 'braze',
-    recordJson(userId, list) {
-      const n = list.ids.length;
-      const rows = new Array<string[]>(n);
-      for (let rank = 0; rank < n; rank++) rows[rank] = fragmentsOf(list, rank);
+    record(userId, list) {
+      const { ids, metadata } = list;
+      const n = ids.length;
+      rows.length = n;
+      signature.start(userId);
+      for (let rank = 0; rank < n; rank++) {
+        const id = ids[rank] as string;
+        const fragments = fragmentsOf(id, metadata.get(id));
+        rows[rank] = fragments;
+        signature.add(fragments.hashA, fragments.hashB);
+      }
       let json = `{"external_id":${JSON.stringify(userId)}`;
-      for (let f = 0; f < configured.length; f++) {
-        const field = configured[f];
+      for (let f = 0; f < keys.length; f++) {
         json += keys[f];
-        for (let rank = 0; rank < n; rank++) {
-          if (rank > 0) json += ',';
-          const fragment = (rows[rank] as string[])[f] as string;
-          json += field === 'score' && fragment === 'null' ? JSON.stringify(list.scores?.[rank] ?? null) : fragment;
-        }
+        if (n > 0) json += (rows[0] as ItemFragments).first[f];
+        for (let rank = 1; rank < n; rank++) json += (rows[rank] as ItemFragments).rest[f];
         json += ']';
       }
-      return `${json}${other}}`;
+      return { json: `${json}${other}}`, signature: signature.finish() };
     },
   };
 }

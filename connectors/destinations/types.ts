@@ -5,7 +5,9 @@
  * destination implements both halves; `destinations/index.ts` finds them by connector name.
  */
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
+import type { ItemMetadataView } from '../item-decorator.ts';
 import type { ConnectorName } from '../job-config.ts';
+import { textHash } from '../record-signature.ts';
 
 /** One user's recommendations with the metadata of their items. */
 export interface DecoratedList {
@@ -13,8 +15,8 @@ export interface DecoratedList {
   ids: readonly string[];
   /** The batch job's scores, aligned with `ids`, when it wrote them. */
   scores: readonly number[] | undefined;
-  /** Metadata by item ID; unknown items are absent or undefined. */
-  metadata: ReadonlyMap<string, ItemMetadata | undefined>;
+  /** Metadata by item ID; undefined for unknown items. */
+  metadata: ItemMetadataView;
 }
 
 /** What a destination receives for one user. */
@@ -24,6 +26,8 @@ export type DestinationRecord = Record<string, unknown>;
 export interface OutputRecord {
   userId: string;
   signature: string;
+  /** The line of the batch-inference part file the record came from (absent in delivery messages). */
+  line?: number;
   record: DestinationRecord;
 }
 
@@ -32,10 +36,16 @@ export interface Rejection {
   reason: string;
 }
 
+/** A user's record as written out, and its signature for the delta check (record-signature.ts). */
+export interface FormattedRecord {
+  json: string;
+  signature: string;
+}
+
 export interface RecordFormatter {
   readonly connector: ConnectorName;
-  /** The JSON text of the record for one user: hashed for the delta check and written out as is. */
-  recordJson(userId: string, list: DecoratedList): string;
+  /** The record for one user: its JSON text, written out as is, and the signature the delta check compares. */
+  record(userId: string, list: DecoratedList): FormattedRecord;
 }
 
 export interface DestinationSender {
@@ -71,24 +81,38 @@ export function fieldValue(list: DecoratedList, rank: number, name: string): unk
   return null;
 }
 
+/** One item's serialised field values, in the configured order: as the first element of a list, and after a comma. */
+export interface ItemFragments {
+  first: string[];
+  rest: string[];
+  /** A 64-bit hash of the values (two halves), for the record's signature. */
+  hashA: number;
+  hashB: number;
+}
+
 /**
  * Serialised field values of each item (the configured fields, `id` first-class), kept per catalogue
  * entry as long as the decorator keeps the entry (a WeakMap on the metadata object): users share items,
- * so each item's values are serialised once. `score` comes from the list unless the metadata has one.
+ * so each item's values are serialised once, and a record is assembled from them without a separator
+ * test per value. A field with no value is `null` (the formatter fills `score` from the list then).
  */
 export function createFragmentCache(fields: readonly string[]) {
-  const cache = new WeakMap<object, string[]>();
-  return (list: DecoratedList, rank: number): string[] => {
-    const id = list.ids[rank] as string;
-    const metadata = list.metadata.get(id);
-    let fragments = metadata && cache.get(metadata);
+  const cache = new WeakMap<object, ItemFragments>();
+  const build = (id: string, metadata: ItemMetadata | undefined): ItemFragments => {
+    const first = fields.map((name) => {
+      if (name === 'id') return JSON.stringify(id);
+      const value = metadata?.[name];
+      return value === undefined ? 'null' : JSON.stringify(value);
+    });
+    const [hashA, hashB] = textHash(first.join('\u0000'));
+    return { first, rest: first.map((f) => `,${f}`), hashA, hashB };
+  };
+  return (id: string, metadata: ItemMetadata | undefined): ItemFragments => {
+    if (!metadata) return build(id, undefined);
+    let fragments = cache.get(metadata);
     if (!fragments) {
-      fragments = fields.map((name) => {
-        if (name === 'id') return JSON.stringify(id);
-        const value = metadata?.[name];
-        return value === undefined ? 'null' : JSON.stringify(value);
-      });
-      if (metadata) cache.set(metadata, fragments);
+      fragments = build(id, metadata);
+      cache.set(metadata, fragments);
     }
     return fragments;
   };

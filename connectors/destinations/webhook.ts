@@ -6,6 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WebhookConnectorConfig } from '../job-config.ts';
+import { recordSignature } from '../record-signature.ts';
 import { type HttpPolicy, postWithRetries } from './http.ts';
 import { type DestinationSender, fieldsOf, fieldValue, type RecordFormatter } from './types.ts';
 
@@ -15,12 +16,13 @@ export const SIGNATURE_HEADER = 'x-p13n-signature';
 export function webhookFormatter(config: WebhookConnectorConfig): RecordFormatter {
   return {
     connector: 'webhook',
-    recordJson(userId, list) {
+    record(userId, list) {
       const fields = fieldsOf(list, config.itemMetadataFields);
       const items = list.ids.map((_, rank) =>
         Object.fromEntries(fields.map((name) => [name, fieldValue(list, rank, name)])),
       );
-      return JSON.stringify({ userId, items, ...config.otherAttributes });
+      const json = JSON.stringify({ userId, items, ...config.otherAttributes });
+      return { json, signature: recordSignature(json) };
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * What every connectors Lambda reads from its environment, validated once at cold start, and the
- * clients built from it. Names of secrets, tables and queues only: the Braze key and the webhook
- * secret are read from Secrets Manager at run time and never logged.
+ * clients built from it, each bounded like every AWS client of the project (connect and socket
+ * timeouts, bounded attempts: boundedClientConfig). Names of secrets, tables and queues only: the
+ * Braze key and the webhook secret are read from Secrets Manager at run time and never logged.
  */
 import { tmpdir } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { createLogger } from '../../control-plane/logger.ts';
 import { parseInput } from '../../control-plane/parse-input.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import type { CloudDeps } from '../cloud-steps.ts';
 
 const optional = z
@@ -34,13 +36,14 @@ export function cloudDepsFromEnv(name: string, env: NodeJS.ProcessEnv = process.
   const parsed = parseInput(connectorsEnvSchema, env, 'environment');
   return {
     s3: new S3Client({
+      ...boundedClientConfig(),
       // Emulators answer on one host, not per-bucket subdomains.
       forcePathStyle: (parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL) !== undefined,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     }),
-    dynamodb: new DynamoDBClient({}),
-    sqs: new SQSClient({}),
+    dynamodb: new DynamoDBClient(boundedClientConfig()),
+    sqs: new SQSClient(boundedClientConfig()),
     tables: { state: parsed.P13N_CONNECTORS_STATE_TABLE, index: parsed.P13N_CONNECTORS_INDEX_TABLE },
     connectorsBucket: parsed.P13N_CONNECTORS_BUCKET,
     stagingBucket: parsed.P13N_STAGING_BUCKET,

@@ -10,6 +10,7 @@ import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createLogger } from '../../control-plane/logger.ts';
 import { parseInput } from '../../control-plane/parse-input.ts';
+import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import { type DeliverDeps, deliverMessages } from '../deliver-messages.ts';
 import { BRAZE_WINDOW_MS, brazeSender } from '../destinations/braze.ts';
 import type { DestinationSender } from '../destinations/types.ts';
@@ -33,18 +34,29 @@ const SECRET_TTL_MS = 5 * 60_000;
 
 function coldStart(): DeliverDeps {
   const env = parseInput(envSchema, process.env, 'environment');
-  const secrets = new SecretsManagerClient({});
-  const dynamodb = new DynamoDBClient({});
+  const secrets = new SecretsManagerClient(boundedClientConfig());
+  const dynamodb = new DynamoDBClient(boundedClientConfig());
   const limiter = createRateLimiter({ limit: env.P13N_CONNECTORS_REQUESTS_PER_WINDOW, windowMs: BRAZE_WINDOW_MS });
-  let cached: { value: unknown; at: number } | undefined;
-  const secret = async (): Promise<unknown> => {
+  // The promise is cached, not its value: the messages of one batch are delivered at once, and all of
+  // them would otherwise miss an empty cache and each read the secret.
+  let cached: { value: Promise<unknown>; at: number } | undefined;
+  const secret = (): Promise<unknown> => {
     if (!cached || Date.now() - cached.at > SECRET_TTL_MS) {
-      const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.P13N_CONNECTORS_SECRET_ARN }));
-      try {
-        cached = { value: JSON.parse(out.SecretString ?? ''), at: Date.now() };
-      } catch {
-        throw new DestinationError('the destination secret is not a JSON object');
-      }
+      const value = secrets
+        .send(new GetSecretValueCommand({ SecretId: env.P13N_CONNECTORS_SECRET_ARN }))
+        .then((out) => {
+          try {
+            return JSON.parse(out.SecretString ?? '') as unknown;
+          } catch {
+            throw new DestinationError('the destination secret is not a JSON object');
+          }
+        });
+      const entry = { value, at: Date.now() };
+      cached = entry;
+      // A failed read is not kept: the next message tries again.
+      value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
     }
     return cached.value;
   };
@@ -65,7 +77,7 @@ function coldStart(): DeliverDeps {
       return webhookSender(config, signingSecret, { limiter });
     },
     state: (stateKey) => dynamodbSyncState({ client: dynamodb, tableName: env.P13N_CONNECTORS_STATE_TABLE }, stateKey),
-    sqs: new SQSClient({}),
+    sqs: new SQSClient(boundedClientConfig()),
     deadLetterQueueUrl: env.P13N_CONNECTORS_DLQ_URL,
     logger: createLogger('connectors-deliver'),
   };

@@ -213,6 +213,8 @@ export class Connectors extends Construct {
     allow(processBatch, 'ReadNamespaceTables', ['dynamodb:BatchGetItem'], metadataTables, TABLE_PREFIX_REASON);
     allow(processBatch, 'WriteParts', ['s3:PutObject'], runParts, runPartsReason);
     allow(processBatch, 'ReadSyncState', ['dynamodb:BatchGetItem'], [this.stateTable.tableArn]);
+    // One message per user per run: each occurrence claims its user (run-claims.ts).
+    allow(processBatch, 'ClaimUsers', ['dynamodb:PutItem'], [this.indexTable.tableArn]);
     allow(
       processBatch,
       'QueryUserIndex',
@@ -222,6 +224,7 @@ export class Connectors extends Construct {
 
     allow(commit, 'ReadOutput', ['s3:GetObject'], [objects('etl_jobs/*/output/*')], runPartsReason);
     allow(commit, 'WriteSyncState', ['dynamodb:BatchWriteItem'], [this.stateTable.tableArn]);
+    allow(commit, 'ListSuperseded', ['s3:ListBucket'], [bucket.bucketArn]);
     const queues = Object.values(this.destinations).map((d) => d.queue.queueArn);
     if (queues.length > 0) allow(commit, 'Enqueue', ['sqs:SendMessage'], queues);
 

@@ -1,12 +1,14 @@
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../cli/connectors.ts';
 import { generateSampleJobs } from '../../samples/connectors/generate.ts';
 import { SAMPLES, SHOPPERS } from './helpers.ts';
-import { tempRoot, writeJob } from './job-fixture.ts';
+import { BRAZE_CONFIG, tempRoot, userRecords, writeJob } from './job-fixture.ts';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -59,6 +61,26 @@ describe('p13n connectors', () => {
     expect((await cli('run', '--job', join(root, SHOPPERS))).out).toMatch(
       /braze: 0 changed, 99 unchanged \(nothing to send\)/,
     );
+  });
+
+  it('run from the built bundle (dist/p13n.mjs) shares part files over worker threads', () => {
+    const root = tempRoot();
+    roots.push(root);
+    const dir = writeJob(root, 'user_personalization', 'bundle', { config: BRAZE_CONFIG, batch: userRecords(20, 10) });
+    writeFileSync(
+      join(dir, 'batch', 'part-1.json.out'),
+      userRecords(40, 10)
+        .slice(20)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const out = spawnSync(process.execPath, ['dist/p13n.mjs', 'connectors', 'run', '--job', dir, '--workers', '2'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    expect(out.stdout).toMatch(/40 records \(0 not answered\), 40 users/);
   });
 
   it('run: refuses to deliver without the key in the environment, and bad command lines', async () => {

@@ -14,6 +14,8 @@ export interface FakeBrazeOptions {
   /** Share of requests answered with a 5xx (default 0.15). */
   failureRate?: number;
   rejectIds?: ReadonlySet<string>;
+  /** A request carrying one of these external_ids is always answered 503 (a request that never gets through). */
+  unavailableIds?: ReadonlySet<string>;
   seed?: number;
 }
 
@@ -78,6 +80,10 @@ export async function startFakeBraze(options: FakeBrazeOptions): Promise<FakeBra
         return send(400, { message: 'malformed body' });
       }
       if (!Array.isArray(attributes)) return send(400, { message: 'attributes must be an array' });
+      if (attributes.some((object) => options.unavailableIds?.has(String(object.external_id)))) {
+        counts.serverErrors++;
+        return send(503, { message: 'service unavailable' });
+      }
       if (attributes.length > 75) {
         counts.tooLarge++;
         return send(400, { message: 'too many attributes objects (limit 75)' });

@@ -305,7 +305,8 @@ describe('local run in worker threads', () => {
     const report = await runLocalJob({ jobDir: dir, now, workers: 2 });
     expect(report.stats).toMatchObject({ records: 90, users: 90, sent: { braze: 90 } });
     const parts = readdirSync(join(report.outputs.braze!, '..')).sort();
-    expect(parts).toEqual(['part-00000.jsonl', 'part-00001.jsonl']);
+    // One output part per batch-inference part file.
+    expect(parts).toEqual(['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl']);
     const users = parts.flatMap((p) => outputUsers(join(report.outputs.braze!, '..', p)));
     expect(users.sort()).toEqual(records.map((x) => x.input.userId).sort());
     expect((await runLocalJob({ jobDir: dir, now, workers: 2 })).stats.sent).toEqual({ braze: 0 });
@@ -313,5 +314,98 @@ describe('local run in worker threads', () => {
     const err = await runLocalJob({ jobDir: dir, now, workers: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobInputError);
     expect((err as Error).message).toMatch(/part-2\.json\.out: line 2: not valid JSON/);
+  });
+
+  it('a user twice in the batch output is sent once, with their last occurrence (later part file, then later line), on every run the same', async () => {
+    const r = root();
+    const line = (user: string, items: string[]) =>
+      JSON.stringify({ input: { userId: user }, output: { recommendedItems: items } });
+    const dir = writeJob(r, 'user_personalization', 'twice', { config: BRAZE_CONFIG, items: catalogue(10) });
+    // Three part files over two threads: part-0 and part-2 in one, part-1 in the other.
+    const write = (parts: string[][][]) => {
+      for (const [p, lines] of parts.entries()) {
+        writeFileSync(
+          join(dir, 'batch', `part-${p}.json.out`),
+          `${lines.map(([user, ...items]) => line(user as string, items)).join('\n')}\n`,
+        );
+      }
+    };
+    const run = async () => {
+      const report = await runLocalJob({ jobDir: dir, now, workers: 2 });
+      const dirOf = report.outputs.braze ? join(report.outputs.braze, '..') : undefined;
+      const lines = dirOf
+        ? readdirSync(dirOf)
+            .sort()
+            .flatMap((f) => readFileSync(join(dirOf, f), 'utf8').trim().split('\n'))
+            .map((l) => JSON.parse(l))
+        : [];
+      return { report, sent: Object.fromEntries(lines.map((l) => [l.userId, l.record.recs_id])), lines };
+    };
+    const now = clock();
+    // u1 in part-0, part-1 and part-2 (part-2 wins); u2 twice in part-1 (its later line wins); u3 in
+    // part-0 and part-1, other threads (part-1 wins).
+    write([
+      [
+        ['u1', 'i1'],
+        ['u3', 'i3'],
+      ],
+      [
+        ['u2', 'i2'],
+        ['u1', 'i4'],
+        ['u2', 'i5'],
+        ['u3', 'i6'],
+      ],
+      [['u1', 'i7']],
+    ]);
+    const first = await run();
+    expect(first.sent).toEqual({ u1: ['i7'], u2: ['i5'], u3: ['i6'] });
+    expect(first.lines).toHaveLength(3);
+    expect(first.report.stats).toMatchObject({
+      records: 7,
+      users: 3,
+      duplicates: 4,
+      sent: { braze: 3 },
+      unchanged: { braze: 0 },
+    });
+
+    // The same input: nothing sent (no occurrence flips the state between runs).
+    expect((await run()).report.stats).toMatchObject({
+      users: 3,
+      duplicates: 4,
+      sent: { braze: 0 },
+      unchanged: { braze: 3 },
+    });
+    // Earlier occurrences change, the winning ones do not: nothing sent.
+    write([
+      [
+        ['u1', 'i0'],
+        ['u3', 'i0'],
+      ],
+      [
+        ['u2', 'i0'],
+        ['u1', 'i0'],
+        ['u2', 'i5'],
+        ['u3', 'i6'],
+      ],
+      [['u1', 'i7']],
+    ]);
+    expect((await run()).sent).toEqual({});
+    // The winning occurrence of u1 changes: u1 alone, with it.
+    write([
+      [
+        ['u1', 'i0'],
+        ['u3', 'i0'],
+      ],
+      [
+        ['u2', 'i0'],
+        ['u1', 'i0'],
+        ['u2', 'i5'],
+        ['u3', 'i6'],
+      ],
+      [['u1', 'i8']],
+    ]);
+    const last = await run();
+    expect(last.sent).toEqual({ u1: ['i8'] });
+    expect(last.report.stats).toMatchObject({ users: 3, duplicates: 4, sent: { braze: 1 }, unchanged: { braze: 2 } });
   });
 });

@@ -197,6 +197,77 @@ describe('connectors state machine (aws-local-stepfunctions, real handlers, s3rv
     }
   });
 
+  it('a user twice in the batch output is enqueued once, with their last occurrence (later part file, then later line)', async () => {
+    const job = 'etl_jobs/user_personalization/twice';
+    const line = (user: string, items: string[]) =>
+      JSON.stringify({ input: { userId: user }, output: { recommendedItems: items } });
+    const put = (key: string, body: string) =>
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${job}/${key}`, Body: body }));
+    await put(
+      'config.json',
+      JSON.stringify({
+        batchInferencePath: 'batch/',
+        connectors: { braze: { itemMetadataFields: ['id'], attributePrefix: 'recs_' } },
+      }),
+    );
+    const write = async (a: string[][], b: string[][]) => {
+      await put('batch/part-a.json.out', `${a.map(([u, ...items]) => line(u!, items)).join('\n')}\n`);
+      await put('batch/part-b.json.out', `${b.map(([u, ...items]) => line(u!, items)).join('\n')}\n`);
+    };
+    // u1 in both parts (part-b wins), u2 twice in part-a (its second line wins), u3 once.
+    await write(
+      [
+        ['u1', 'a1'],
+        ['u2', 'x1'],
+        ['u2', 'y1'],
+      ],
+      [
+        ['u3', 'c1'],
+        ['u1', 'b1'],
+      ],
+    );
+    const run = async () => {
+      sqs.resetHistory();
+      await new Promise((r) => setTimeout(r, 1100)); // a new time= partition
+      const result = (await runConnectorsMachine({ jobPath: `s3://${BUCKET}/${job}/` }, s3, HANDLERS)) as any;
+      expect(result.status).toBe('ready');
+      return Object.fromEntries(enqueued().flatMap((m) => m.records.map((r) => [r.userId, r.record.recs_id])));
+    };
+    const sent = await run();
+    expect(sent).toEqual({ u1: ['b1'], u2: ['y1'], u3: ['c1'] });
+    expect(enqueued().flatMap((m) => m.records)).toHaveLength(3);
+    expect((await scanAll(dynamodb, TABLES.state)).filter((i) => i.pk.includes('/twice/|braze|'))).toHaveLength(3);
+
+    // The same input again: nothing (no occurrence flips the state back and forth between runs).
+    expect(await run()).toEqual({});
+    // An earlier occurrence changes, the winning one does not: still nothing.
+    await write(
+      [
+        ['u1', 'a2'],
+        ['u2', 'x2'],
+        ['u2', 'y1'],
+      ],
+      [
+        ['u3', 'c1'],
+        ['u1', 'b1'],
+      ],
+    );
+    expect(await run()).toEqual({});
+    // The winning occurrence changes: sent, with it.
+    await write(
+      [
+        ['u1', 'a2'],
+        ['u2', 'x2'],
+        ['u2', 'y2'],
+      ],
+      [
+        ['u3', 'c1'],
+        ['u1', 'b2'],
+      ],
+    );
+    expect(await run()).toEqual({ u1: ['b2'], u2: ['y2'] });
+  });
+
   it('a malformed part file fails the run, its output is deleted and the sync state is left as it was', async () => {
     const before = await scanAll(dynamodb, TABLES.state);
     const lines = readFileSync(`${SAMPLES}${SHOPPERS}/batch-output/users.json.out`, 'utf8').split('\n');
