@@ -27,6 +27,7 @@ import { type BackgroundTasks, createBackgroundTasks } from './events/background
 import { type DeliveryLedger, type LedgerTiming, memoryLedger } from './events/delivery-ledger.ts';
 import { createEventsService, type EventsService } from './events/events-service.ts';
 import type { LearnFunction } from './events/targets/types.ts';
+import { evidentlyModule } from './experiments/evidently-module.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
@@ -128,10 +129,11 @@ function composeApp(options: AppOptions): { app: Hono<AppEnv>; prepare(config: R
       : createCachedInference(pipeline, options.responseCache);
   const { auth } = options;
   const prepare = async (config: ResolvedConfig) => {
-    const { types, postProcessors } = originsOf(config);
+    const { types, postProcessors, evidently } = originsOf(config);
     await Promise.all([
       ...[...types].map((type) => resolvers[type]?.load?.()),
       postProcessors ? invokeFunction.load() : undefined,
+      evidently ? Promise.all([evidentlyModule.load(), clients.evidently()]) : undefined,
       events.prepare(config),
     ]);
   };
@@ -301,19 +303,22 @@ function onDemandLedger(clients: AwsClients, options: LedgerTiming & { tableName
   return { claim, load: claim.load };
 }
 
-/** The variation types of a configuration, and whether any recommender has a response post-processor. */
-function originsOf(config: ResolvedConfig): { types: Set<VariationType>; postProcessors: boolean } {
+/** The variation types of a configuration, and whether any recommender has a post-processor or an Evidently experiment. */
+function originsOf(config: ResolvedConfig): { types: Set<VariationType>; postProcessors: boolean; evidently: boolean } {
   const types = new Set<VariationType>();
   let postProcessors = false;
+  let evidently = false;
   for (const ns of config.namespaces.values()) {
     for (const byKey of Object.values(ns.recommenders)) {
       for (const recommender of byKey.values()) {
         if (recommender.responsePostProcessor) postProcessors = true;
+        for (const experiment of recommender.experiments.values())
+          if (experiment.method === 'evidently') evidently = true;
         for (const variation of recommender.variations.values()) types.add(variation.type);
       }
     }
   }
-  return { types, postProcessors };
+  return { types, postProcessors, evidently };
 }
 
 /** The circuit-breaker keys of every variation of a configuration. */
