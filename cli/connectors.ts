@@ -16,7 +16,7 @@ import { ConnectorError } from '../connectors/errors.ts';
 import { declaredConnectors, jobIdentity } from '../connectors/job-config.ts';
 import { createRateLimiter } from '../connectors/rate-limiter.ts';
 import { loadLocalJobConfig, runLocalJob } from '../connectors/run-local.ts';
-import { boundedClientConfig } from '../shared/aws-clients.ts';
+import { boundedClientConfig } from '../shared/bounded-client-config.ts';
 import { parseJobPath } from '../state-machines/connectors-payload.ts';
 
 const HELP = `Usage:

@@ -9,7 +9,7 @@ import { athenaReadout, DEFAULT_RECORDS_TABLE } from '../experiments/athena-read
 import type { Readout } from '../experiments/readout.ts';
 import { fileReadout, formatReadout } from '../experiments/report.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
-import { boundedClientConfig } from '../shared/aws-clients.ts';
+import { boundedClientConfig } from '../shared/bounded-client-config.ts';
 import { DEFAULT_CONFIG } from './serve.ts';
 
 const HELP = `Usage: p13n experiments report [--config FILE] [--events FILE]... [--namespace NS] [--json]

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { datasetGroupSelection } from '../control-plane/generate-config/custom-resource-event.ts';
 import { generateConfig } from '../control-plane/generate-config/generate-config.ts';
-import { boundedClientConfig } from '../shared/aws-clients.ts';
+import { boundedClientConfig } from '../shared/bounded-client-config.ts';
 
 const HELP = `Usage: p13n generate-config --dataset-groups all|NAME[,NAME...]
 

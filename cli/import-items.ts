@@ -13,7 +13,7 @@ import * as z from 'zod';
 import { importItems } from '../contracts/item-metadata/import-items.ts';
 import type { ResolvedNamespace, StoredItemMetadataConfig } from '../schema/resolve-config.ts';
 import { ConfigFileError, loadConfigFile } from '../schema/validate-config.ts';
-import { boundedClientConfig } from '../shared/aws-clients.ts';
+import { boundedClientConfig } from '../shared/bounded-client-config.ts';
 
 const HELP = `Usage: p13n import-items --config FILE --namespace NS --file items.jsonl[.gz] [options]
 

@@ -14,7 +14,6 @@ import type { Context as LambdaContext } from 'aws-lambda';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { DATA_PLANE_SERVICE, METRICS_NAMESPACE } from '../contracts/metrics.ts';
-import { boundedClientConfig } from '../shared/aws-clients.ts';
 import type { LogAttributes, Logger } from '../shared/logger.ts';
 import type { AppEnv } from './app-env.ts';
 import { CACHE_STATUS_HEADER } from './cache/cached-inference.ts';
@@ -170,10 +169,12 @@ export function createLambdaHandler(app: Hono<AppEnv>, options: LambdaHandlerOpt
 }
 
 async function originSecretAuth(secretArn: string) {
-  const [{ SecretsManagerClient }, { loadOriginSecret, requireOriginSecret }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'),
-    import('./auth/origin-secret.ts'),
-  ]);
+  const [{ SecretsManagerClient }, { loadOriginSecret, requireOriginSecret }, { boundedClientConfig }] =
+    await Promise.all([
+      import('@aws-sdk/client-secrets-manager'),
+      import('./auth/origin-secret.ts'),
+      import('../shared/bounded-client-config.ts'),
+    ]);
   return requireOriginSecret(await loadOriginSecret(new SecretsManagerClient(boundedClientConfig()), secretArn));
 }
 

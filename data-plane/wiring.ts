@@ -9,10 +9,11 @@
  * added to the product is wired once.
  */
 import type { Hono } from 'hono';
-import type { ResolvedConfig } from '../schema/resolve-config.ts';
+import type { ResolvedConfig, VariationType } from '../schema/resolve-config.ts';
 import type { AwsClients } from '../shared/aws-clients.ts';
 import { createAwsClients } from '../shared/aws-clients.ts';
 import type { Logger } from '../shared/logger.ts';
+import { onDemandCall } from '../shared/on-demand.ts';
 import { openApiRoute } from './api-docs/openapi-route.ts';
 import { docsRoutes } from './api-docs/swagger-ui.ts';
 import { type AppDeps, createApp } from './app.ts';
@@ -23,17 +24,17 @@ import type { ConfigProvider } from './config/types.ts';
 import { DEFAULT_REQUEST_BUDGET_MS } from './deadline.ts';
 import type { DataPlaneEnv } from './env.ts';
 import { type BackgroundTasks, createBackgroundTasks } from './events/background.ts';
-import { type DeliveryLedger, memoryLedger } from './events/delivery-ledger.ts';
-import { dynamodbLedger } from './events/dynamodb-ledger.ts';
+import { type DeliveryLedger, type LedgerTiming, memoryLedger } from './events/delivery-ledger.ts';
 import { createEventsService, type EventsService } from './events/events-service.ts';
 import type { LearnFunction } from './events/targets/types.ts';
+import { evidentlyModule } from './experiments/evidently-module.ts';
 import { createItemMetadataStores } from './item-metadata/stores.ts';
 import type { ItemMetadataStores } from './item-metadata/types.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { type Metrics, noMetrics } from './metrics.ts';
 import { createBuiltinModels } from './origins/builtin/registry.ts';
 import { createBuiltinResolver } from './origins/builtin/resolver.ts';
-import { defaultResolvers } from './origins/default-resolvers.ts';
+import { defaultResolvers, functionInvoker } from './origins/default-resolvers.ts';
 import type { OriginResolvers } from './origins/types.ts';
 import { isPersonalizeApiPath, type PersonalizeApiDeps, personalizeApi } from './personalize-api/personalize-api.ts';
 import { parseSigV4Credentials } from './personalize-api/sigv4.ts';
@@ -78,6 +79,15 @@ export interface AppOptions extends Omit<AppDeps, 'metrics' | 'inference' | 'eve
  * const res = await app.request('/recommend-items/retail/for-you/u1?numResults=5');
  */
 export function buildApp(options: AppOptions): Hono<AppEnv> {
+  return composeApp(options).app;
+}
+
+/**
+ * The app, and what gets a configuration's on-demand parts ready before it serves: the modules and SDK
+ * clients of the origins, post-processors and event targets it uses (wireDataPlane's lifecycle calls
+ * it; without it each loads at its first call).
+ */
+function composeApp(options: AppOptions): { app: Hono<AppEnv>; prepare(config: ResolvedConfig): Promise<void> } {
   const { clients, logger } = options;
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? noMetrics;
@@ -95,10 +105,12 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
       ledger: options.ledger,
       background: options.background ?? createBackgroundTasks({ logger, metrics, taskTimeoutMs: requestBudgetMs }),
     });
+  const resolvers = options.resolvers ?? defaultResolvers(clients);
+  const invokeFunction = functionInvoker(clients);
   const pipeline: PipelineDeps = {
-    resolvers: options.resolvers ?? defaultResolvers(clients),
+    resolvers,
     itemMetadata: options.itemMetadata,
-    lambda: () => clients.lambda(),
+    invokeFunction,
     clock,
     defaultTimeZone,
     logger,
@@ -116,7 +128,16 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
       ? (config, request) => serveInference(pipeline, config, request)
       : createCachedInference(pipeline, options.responseCache);
   const { auth } = options;
-  return createApp({
+  const prepare = async (config: ResolvedConfig) => {
+    const { types, postProcessors, evidently } = originsOf(config);
+    await Promise.all([
+      ...[...types].map((type) => resolvers[type]?.load?.()),
+      postProcessors ? invokeFunction.load() : undefined,
+      evidently ? Promise.all([evidentlyModule.load(), clients.evidently()]) : undefined,
+      events.prepare(config),
+    ]);
+  };
+  const app = createApp({
     config: options.config,
     requestBudgetMs,
     logger,
@@ -144,6 +165,7 @@ export function buildApp(options: AppOptions): Hono<AppEnv> {
     // Cache hits answered before the app would skip authentication, which must see every request.
     onResponseCached: options.auth ? undefined : options.onResponseCached,
   });
+  return { app, prepare };
 }
 
 export interface WiringOptions {
@@ -191,10 +213,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
   const itemMetadata = createItemMetadataStores({
     dataDir: env.P13N_DATA_DIR ?? 'data',
     stagingBucket: env.P13N_STAGING_BUCKET,
-    clients: {
-      dynamodb: clients.dynamodb(),
-      ...(env.P13N_STAGING_BUCKET ? { s3: clients.s3() } : {}),
-    },
+    clients,
     logger,
   });
   const builtin = createBuiltinModels({
@@ -215,10 +234,8 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
     clock: Date.now,
   };
   const tableName = env.P13N_EVENT_IDEMPOTENCY_TABLE;
-  const ledger = tableName
-    ? dynamodbLedger({ ...ledgerTiming, tableName, client: () => clients.dynamodb() })
-    : memoryLedger(ledgerTiming);
-  const app = buildApp({
+  const ledger = tableName ? onDemandLedger(clients, { ...ledgerTiming, tableName }) : memoryLedger(ledgerTiming);
+  const { app, prepare } = composeApp({
     config: options.config,
     clients,
     resolvers: { ...defaultResolvers(clients), builtin: createBuiltinResolver(builtin) },
@@ -258,6 +275,7 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
         retain: async (config) => breakers.retain((key) => circuitKeysOf(config).has(key)),
         close: async () => {},
       },
+      { prepare, retain: async () => {}, close: async () => {} },
     ],
     background,
     logger,
@@ -273,6 +291,34 @@ export function wireDataPlane(options: WiringOptions): DataPlane {
       clients.destroy();
     },
   };
+}
+
+/** The DynamoDB ledger, its module and client loaded with the first configuration that has event targets. */
+function onDemandLedger(clients: AwsClients, options: LedgerTiming & { tableName: string }): DeliveryLedger {
+  const claim = onDemandCall(async () => {
+    const [{ dynamodbLedger }] = await Promise.all([import('./events/dynamodb-ledger.ts'), clients.load('dynamodb')]);
+    const ledger = dynamodbLedger({ ...options, client: () => clients.dynamodb() });
+    return (...args: Parameters<DeliveryLedger['claim']>) => ledger.claim(...args);
+  });
+  return { claim, load: claim.load };
+}
+
+/** The variation types of a configuration, and whether any recommender has a post-processor or an Evidently experiment. */
+function originsOf(config: ResolvedConfig): { types: Set<VariationType>; postProcessors: boolean; evidently: boolean } {
+  const types = new Set<VariationType>();
+  let postProcessors = false;
+  let evidently = false;
+  for (const ns of config.namespaces.values()) {
+    for (const byKey of Object.values(ns.recommenders)) {
+      for (const recommender of byKey.values()) {
+        if (recommender.responsePostProcessor) postProcessors = true;
+        for (const experiment of recommender.experiments.values())
+          if (experiment.method === 'evidently') evidently = true;
+        for (const variation of recommender.variations.values()) types.add(variation.type);
+      }
+    }
+  }
+  return { types, postProcessors, evidently };
 }
 
 /** The circuit-breaker keys of every variation of a configuration. */

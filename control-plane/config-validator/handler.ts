@@ -1,7 +1,7 @@
 /** Lambda entry of the AppConfig LAMBDA validator; throwing rejects the configuration version. */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';

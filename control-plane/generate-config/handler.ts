@@ -5,7 +5,7 @@
  */
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import { createLogger } from '../logger.ts';
 import { parseInput } from '../parse-input.ts';
 import { customResourceEventSchema } from './custom-resource-event.ts';

@@ -1,7 +1,7 @@
 /** Lambda entry of the sync-resources `GenerateOpenApi` task (input: the change event's `detail`). */
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import { configChangeDetailSchema, type GenerateOpenApiResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { importItems } from '../../contracts/item-metadata/import-items.ts';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import {
   type LoadItemMetadataResult,
   objectCreatedEventSchema,

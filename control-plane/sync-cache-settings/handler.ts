@@ -2,7 +2,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import * as z from 'zod';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import { configChangeDetailSchema, type SyncCacheSettingsResult } from '../../state-machines/sync-resources-payload.ts';
 import { envFields } from '../env.ts';
 import { createLogger } from '../logger.ts';

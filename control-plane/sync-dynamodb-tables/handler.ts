@@ -1,6 +1,6 @@
 /** Lambda entry of the sync-resources `SyncDynamoDbTables` task (input: the change event's `detail`). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import {
   configChangeDetailSchema,
   type SyncDynamoDbTablesResult,

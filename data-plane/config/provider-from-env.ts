@@ -9,7 +9,6 @@
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { AppConfigTarget } from '../../contracts/appconfig-target.ts';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { DataPlaneEnv } from '../env.ts';
 import { EnvError } from '../env.ts';
@@ -72,9 +71,10 @@ export async function configProviderFromEnv(
   }
   const target = explicitTarget(env);
   if (target) {
-    const [{ AppConfigDataClient }, { createAppConfigDataProvider }] = await Promise.all([
+    const [{ AppConfigDataClient }, { createAppConfigDataProvider }, { boundedClientConfig }] = await Promise.all([
       import('@aws-sdk/client-appconfigdata'),
       import('./appconfig-data-provider.ts'),
+      import('../../shared/bounded-client-config.ts'),
     ]);
     const client =
       options.appConfigDataClient?.() ??

@@ -10,6 +10,7 @@
 import type { EvidentlyClient } from '@aws-sdk/client-evidently';
 import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { evidentlyModule } from '../experiments/evidently-module.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventsBody } from './body.ts';
 import { type EvidentlyConversion, resolveConversions } from './conversions.ts';
@@ -85,7 +86,7 @@ function evidentlyTargets(conversions: EvidentlyConversion[], client: () => Prom
       const sent = new Set(batch.records);
       const pending = events.filter((e) => sent.has(e.record));
       if (pending.length === 0) return;
-      const { putMetricEvents } = await import('../experiments/evidently.ts');
+      const { putMetricEvents } = evidentlyModule.current ?? (await evidentlyModule.load());
       return putMetricEvents(await client(), project, pending, signal);
     },
   }));

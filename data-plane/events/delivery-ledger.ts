@@ -37,6 +37,8 @@ export interface ClaimResult {
 export interface DeliveryLedger {
   /** Claims `keys` of `namespace` for `target` (one claim per key, atomic per key). */
   claim(scope: LedgerScope, keys: readonly string[], signal?: AbortSignal): Promise<Claim>;
+  /** Loads what the first claim would (the DynamoDB ledger's module and client), so that no request waits for it. */
+  load?(): Promise<void>;
 }
 
 /** Claims held by one delivery. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import type { ResolvedNamespace } from '../../schema/resolve-config.ts';
+import type { ResolvedConfig, ResolvedNamespace } from '../../schema/resolve-config.ts';
 import type { AwsClients } from '../../shared/aws-clients.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -23,8 +23,12 @@ import { acceptPostedEvents, mountEventsRoute } from './route.ts';
 import { createFileAppender, type FileAppender } from './targets/file-appender.ts';
 import type { LearnFunction } from './targets/types.ts';
 
-/** The AWS clients events and experiments use (AppDeps.clients has them all). */
-export type EventClients = Pick<AwsClients, 'personalizeEvents' | 'kinesis' | 'firehose' | 'eventBridge' | 'evidently'>;
+/** The AWS clients events and experiments use (AppDeps.clients has them all; `load` is absent when they are built already). */
+export type EventClients = Pick<
+  AwsClients,
+  'personalizeEvents' | 'kinesis' | 'firehose' | 'eventBridge' | 'evidently'
+> &
+  Partial<Pick<AwsClients, 'load'>>;
 
 export interface EventsServiceOptions {
   logger: Logger;
@@ -52,6 +56,12 @@ export interface EventsService {
   recordExposure(exposure: ServedExposure): void;
   /** Exposures still being delivered; `drain()` finishes them (Lambda before returning, serve on shutdown), `idle()` waits (tests). */
   background: BackgroundTasks;
+  /**
+   * Loads what the configuration's event targets send with (their modules and SDK clients) and, when it
+   * has any, the ledger's, so that no request waits for an import (the lifecycle calls it before the
+   * configuration serves).
+   */
+  prepare(config: ResolvedConfig): Promise<void>;
   /** Mounts `POST /events/{namespace}`. */
   mount(app: Hono<AppEnv>): void;
   /** Accepts a posted events body for a namespace, as `POST /events/{namespace}` does (Personalize PutEvents). */
@@ -73,6 +83,7 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     kinesis: clients.kinesis,
     firehose: clients.firehose,
     eventBridge: clients.eventBridge,
+    ...(clients.load ? { load: clients.load } : {}),
     files: options.files ?? createFileAppender(),
     learn: options.learn,
   });
@@ -96,6 +107,13 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     recordExposure: (exposure) =>
       recordExposure({ ...shared, background }, { ...exposure, now: new Date(options.clock()) }),
     background,
+    prepare: async (config) => {
+      const targets = [...config.namespaces.values()].flatMap((namespace) => targetsFor(namespace));
+      await Promise.all([
+        ...targets.map((target) => target.load?.()),
+        targets.length > 0 ? options.ledger?.load?.() : undefined,
+      ]);
+    },
     mount: (app) => mountEventsRoute(app, routeDeps),
     accept: (c, namespace, text) => acceptPostedEvents(c, namespace, text, routeDeps),
     deliver: async (namespace, batch, signal) => {

@@ -13,6 +13,7 @@ import type { TargetsFor } from '../events/namespace-targets.ts';
 import type { ExposureRecord } from '../events/records.ts';
 import type { Metrics } from '../metrics.ts';
 import type { MatchedExperiment } from '../pipeline/choose-variation.ts';
+import { evidentlyModule } from './evidently-module.ts';
 
 export interface ExposureDeps {
   targetsFor: TargetsFor;
@@ -67,7 +68,7 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
   const experiment = recommender.experiments.get(matched.feature);
   if (experiment?.method === 'evidently') {
     deps.background.run('Evidently exposure', async (signal) => {
-      const { putExposures } = await import('./evidently.ts');
+      const { putExposures } = evidentlyModule.current ?? (await evidentlyModule.load());
       return putExposures(await deps.evidently(), experiment, userId, now, signal);
     });
   }

@@ -4,7 +4,9 @@
  * does. `localdb` is synced from the staging bucket when one is given (Lambda) and read from the data
  * folder otherwise (local); `dynamodb` reads the namespace's table; `personalize` needs no store
  * (Personalize returns the metadata itself). The lifecycle (lifecycle.ts) calls `prepare` before a
- * configuration serves and `retain` once it does.
+ * configuration serves and `retain` once it does. The DynamoDB store and the S3 sync, with their SDK
+ * clients, are loaded by the first `prepare` of a configuration that uses them (`import()`: chunks of
+ * their own), so a deployment whose stores are all localdb files never loads DynamoDB's.
  */
 
 import { createReadStream } from 'node:fs';
@@ -15,11 +17,11 @@ import { localdbDir, readManifest } from '../../contracts/item-metadata/localdb-
 import type { ItemMetadataConfig } from '../../schema/config-schema.ts';
 import { itemMetadataStoreId, type ResolvedConfig } from '../../schema/resolve-config.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { onDemand } from '../../shared/on-demand.ts';
 import type { RetryPolicy } from '../../shared/retry.ts';
 import type { PrepareOptions } from '../lifecycle.ts';
-import { DynamodbItemMetadataStore } from './dynamodb-store.ts';
 import { createFileSyncedLocaldb, type FileSyncedLocaldb } from './file-sync.ts';
-import { createS3SyncedLocaldb, type S3SyncedLocaldb } from './s3-sync.ts';
+import type { S3SyncedLocaldb } from './s3-sync.ts';
 import type { ItemMetadataStore, ItemMetadataStores } from './types.ts';
 
 export interface ItemMetadataStoresOptions {
@@ -27,10 +29,18 @@ export interface ItemMetadataStoresOptions {
   dataDir: string;
   /** Staging bucket holding `localdbs/{namespace}/`; when set, localdb stores sync from it. */
   stagingBucket?: string;
-  clients: { s3?: S3Client; dynamodb?: DynamoDBClient };
+  clients: StoreClients;
   logger: Logger;
   /** DynamoDB retry tuning (tests make the backoff instant). */
   retry?: Partial<RetryPolicy>;
+}
+
+/** The clients of the DynamoDB stores and the S3 sync (AwsClients has them), each asked for only when a store needs it. */
+export interface StoreClients {
+  s3?(): S3Client;
+  dynamodb?(): DynamoDBClient;
+  /** Imports the clients' SDK packages (AwsClients.load); absent when the clients are built already (tests). */
+  load?(...names: Array<'s3' | 'dynamodb'>): Promise<void>;
 }
 
 /** What the lifecycle drives (lifecycle.ts's ConfigPart): prepare a configuration's stores, release the rest. */
@@ -60,17 +70,31 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   const cache = new Map<string, ItemMetadataStore>();
   const localStores = new Map<string, FileSyncedLocaldb>();
   const syncedStores = new Map<string, S3SyncedLocaldb>();
+  const dynamodbStores = onDemand(async () => {
+    if (!clients.dynamodb) throw new Error('a DynamoDB client is needed for dynamodb item metadata');
+    return (await Promise.all([import('./dynamodb-store.ts'), clients.load?.('dynamodb')]))[0];
+  });
+  const s3Sync = onDemand(async () => {
+    if (!clients.s3) throw new Error('an S3 client is needed to sync localdb stores from the staging bucket');
+    return (await Promise.all([import('./s3-sync.ts'), clients.load?.('s3')]))[0];
+  });
+  /** What the stores of a configuration are made from, loaded before `create` makes them. */
+  const modulesFor = (config: ItemMetadataConfig) =>
+    config.type === 'dynamodb' ? dynamodbStores : config.type === 'localdb' && stagingBucket ? s3Sync : undefined;
+  const loaded = <T>(module: { current: T | undefined }, config: ItemMetadataConfig): T => {
+    if (!module.current) throw new Error(`a ${config.type} store is used before a configuration using it was prepared`);
+    return module.current;
+  };
 
   const create = (namespace: string, config: ItemMetadataConfig): ItemMetadataStore | undefined => {
     if (config.type === 'dynamodb') {
-      if (!clients.dynamodb) throw new Error('a DynamoDB client is needed for dynamodb item metadata');
-      return new DynamodbItemMetadataStore({ client: clients.dynamodb, namespace, config, retry: options.retry });
+      const { DynamodbItemMetadataStore } = loaded(dynamodbStores, config);
+      return new DynamodbItemMetadataStore({ client: clients.dynamodb!(), namespace, config, retry: options.retry });
     }
     if (config.type !== 'localdb') return undefined;
     if (stagingBucket) {
-      if (!clients.s3) throw new Error('an S3 client is needed to sync localdb stores from the staging bucket');
-      const synced = createS3SyncedLocaldb({
-        s3: clients.s3,
+      const synced = loaded(s3Sync, config).createS3SyncedLocaldb({
+        s3: clients.s3!(),
         bucket: stagingBucket,
         namespace,
         dataDir,
@@ -121,6 +145,8 @@ export function createItemMetadataStores(options: ItemMetadataStoresOptions): Ma
   };
 
   stores.prepare = async (resolved, { first, waitMs }) => {
+    const configs = [...resolved.namespaces.values()].flatMap((ns) => ns.itemMetadataStores);
+    await Promise.all([...new Set(configs.map(modulesFor))].map((module) => module?.load()));
     const used = new Set<string>();
     for (const [namespace, ns] of resolved.namespaces) {
       const sourceFile = stagingBucket

@@ -43,7 +43,10 @@ export interface OriginResult {
   recommendationId?: string;
 }
 
-export type OriginResolver = (request: OriginRequest) => Promise<OriginResult>;
+export type OriginResolver = ((request: OriginRequest) => Promise<OriginResult>) & {
+  /** Loads what the first call would (the origin's module and SDK client), so that no request waits for it. */
+  load?(): Promise<void>;
+};
 
 /** One resolver per (normalised) variation type. */
 export type OriginResolvers = Partial<Record<VariationType, OriginResolver>>;

@@ -4,12 +4,12 @@
  * request it checks the credential scope (known key, date of `x-amz-date`, service `personalize`,
  * `aws4_request`), that `x-amz-date` is within 15 minutes of now (AWS's window), then signs the request
  * again with @smithy/signature-v4 — the SDK's own signer, over exactly the headers the client signed —
- * and compares the signatures in constant time. Refusals use the service's error types.
+ * and compares the signatures in constant time. Refusals use the service's error types. The signer
+ * (with the SDK core it pulls in) loads with the first signed request, not in the init phase.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { Context, MiddlewareHandler } from 'hono';
+import { type OnDemand, onDemand } from '../../shared/on-demand.ts';
 import type { AppEnv } from '../app-env.ts';
 import { PersonalizeApiError } from './errors.ts';
 
@@ -53,7 +53,14 @@ export function parseSigV4Credentials(value: string): Map<string, string> {
   return credentials;
 }
 
-async function verify(c: Context<AppEnv>, options: SigV4Options): Promise<void> {
+type Signer = typeof import('@smithy/signature-v4').SignatureV4;
+type Sha256 = typeof import('@smithy/hash-node').Hash;
+
+async function verify(
+  c: Context<AppEnv>,
+  options: SigV4Options,
+  signing: OnDemand<{ SignatureV4: Signer; Hash: Sha256 }>,
+): Promise<void> {
   const authorization = c.req.header('authorization');
   if (!authorization) throw unrecognized('Missing Authentication Token: sign the request with SigV4');
   const parts = AUTHORIZATION.exec(authorization.trim());
@@ -93,6 +100,7 @@ async function verify(c: Context<AppEnv>, options: SigV4Options): Promise<void> 
     const values = url.searchParams.getAll(name);
     query[name] = values.length === 1 ? values[0]! : values;
   }
+  const { SignatureV4, Hash } = signing.current ?? (await signing.load());
   const signer = new SignatureV4({
     credentials: { accessKeyId: keyId, secretAccessKey: secret },
     region,
@@ -125,8 +133,15 @@ async function verify(c: Context<AppEnv>, options: SigV4Options): Promise<void> 
  * app.use(sigV4Middleware({ credentials: parseSigV4Credentials(env.P13N_SIGV4_CREDENTIALS), clock: Date.now }));
  */
 export function sigV4Middleware(options: SigV4Options): MiddlewareHandler<AppEnv> {
+  const signing = onDemand(async () => {
+    const [{ SignatureV4 }, { Hash }] = await Promise.all([
+      import('@smithy/signature-v4'),
+      import('@smithy/hash-node'),
+    ]);
+    return { SignatureV4, Hash };
+  });
   return async (c, next) => {
-    await verify(c, options);
+    await verify(c, options, signing);
     await next();
   };
 }

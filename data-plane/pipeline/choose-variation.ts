@@ -11,6 +11,7 @@ import type { ResolvedRecommender, ResolvedVariation } from '../../schema/resolv
 import type { Logger } from '../../shared/logger.ts';
 import type { Deadline } from '../deadline.ts';
 import { BadRequestError, ServerMisconfiguredError } from '../errors.ts';
+import { evidentlyModule } from '../experiments/evidently-module.ts';
 import { findExperiment } from '../experiments/find-experiment.ts';
 import { assignByHash } from '../experiments/hash-bucketing.ts';
 
@@ -78,7 +79,7 @@ export async function chooseVariation(
     details = { experiment: feature, treatment: variationKey };
   } else {
     // Loaded on first use, like the client: deployments without Evidently never initialise it.
-    const { evaluateWithEvidently } = await import('../experiments/evidently.ts');
+    const { evaluateWithEvidently } = evidentlyModule.current ?? (await evidentlyModule.load());
     const evaluated = await evaluateWithEvidently(await deps.evidently(), deps.logger, {
       project: experiment.project,
       feature,

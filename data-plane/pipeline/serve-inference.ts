@@ -4,7 +4,6 @@
  * layer only copies them out. Steps, in order: conditional request, recommender lookup, query, variation,
  * context, filter, look-ahead, origin, decoration, post-processing, trim, headers.
  */
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Action, MAX_NUM_RESULTS } from '../../schema/config-schema.ts';
 import type { ResolvedConfig, ResolvedVariation } from '../../schema/resolve-config.ts';
 import { describeError, type Logger } from '../../shared/logger.ts';
@@ -25,7 +24,7 @@ import { decorateItems } from './decorate.ts';
 import { etagScope, freshEtag, makeEtag } from './etag.ts';
 import { chooseFilter } from './filters.ts';
 import { originNumResults } from './look-ahead.ts';
-import { listKey, postProcess } from './post-process.ts';
+import { type InvokeFunction, listKey, postProcess } from './post-process.ts';
 import { parseInferenceQuery } from './query.ts';
 
 export interface InferenceRequest {
@@ -72,8 +71,8 @@ export interface InferenceResponse {
 export interface PipelineDeps {
   resolvers: OriginResolvers;
   itemMetadata?: ItemMetadataStores;
-  /** The Lambda client for response post-processors. */
-  lambda: () => LambdaClient;
+  /** Invokes response post-processors (Lambda functions). */
+  invokeFunction: InvokeFunction;
   clock: () => number;
   defaultTimeZone: string;
   logger: Logger;
@@ -197,7 +196,7 @@ export async function serveInference(
   // 9. Post-processor, then trim.
   if (recommender.responsePostProcessor) {
     result = await postProcess(
-      deps.lambda(),
+      deps.invokeFunction,
       recommender.responsePostProcessor,
       {
         ...originRequest,

@@ -1,7 +1,7 @@
 /**
  * The one test that bundles for real: the data-plane asset holds the esbuild bundle exporting
- * `handler` (split into chunks, what the init phase loads under 1 MB) and a working copy of lmdb with
- * its Linux x64 prebuilds.
+ * `handler` (split into chunks; what the init phase loads holds no AWS client package) and a working
+ * copy of lmdb with its Linux x64 prebuilds.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,8 +15,29 @@ import { bundleFootprint, synthDataPlaneAsset } from '../lambda-runtime/data-pla
 
 /** Lambda's limit on a function's unzipped code. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
-/** Issue 15's bound on the JavaScript the init phase reads and compiles (1 MB). */
-const INIT_BUNDLE_LIMIT = 1_000_000;
+/**
+ * The JavaScript the init phase reads and compiles: issue 15 asked for under 1 MB; with every AWS client
+ * package loaded on demand it is about 320 kB (zod, hono, Powertools and our own code), held here with margin.
+ */
+const INIT_BUNDLE_LIMIT = 400_000;
+/**
+ * A string each client package's chunk holds (its operation names or JSON protocol target prefix): none
+ * is among the files init loads, since no client is imported statically — a configuration's
+ * preparation (or the first call) loads the ones it uses.
+ */
+const CLIENT_MARKERS = {
+  'Personalize runtime': 'GetPersonalizedRanking',
+  'Personalize events': 'PutActionInteractions',
+  'SageMaker runtime': 'InvokeEndpoint',
+  Lambda: 'InvokeWithResponseStream',
+  DynamoDB: 'DynamoDB_20120810',
+  S3: 'HeadObject',
+  Kinesis: 'Kinesis_20131202',
+  Firehose: 'Firehose_20150804',
+  EventBridge: 'AWSEvents',
+  Evidently: 'EvaluateFeature',
+  'the SDK core (HTTP handler, SigV4 signer)': 'NodeHttpHandler',
+};
 /** Everything, the chunks that load on first use included: the bound the single-file bundle had. */
 const TOTAL_BUNDLE_LIMIT = 1.5 * 1024 * 1024;
 
@@ -41,7 +62,7 @@ describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
     for (const path of scripts) expect(existsSync(`${path}.map`), path).toBe(true);
   });
 
-  test('the init phase loads under 1 MB of it; the rest are chunks loaded on first use', () => {
+  test('the init phase loads under 400 kB of it and no AWS client; the rest are chunks loaded on first use', () => {
     const { initBytes, initFiles, totalBytes } = bundleFootprint(assetDir);
     expect(initBytes).toBeLessThan(INIT_BUNDLE_LIMIT);
     expect(totalBytes).toBeLessThan(TOTAL_BUNDLE_LIMIT);
@@ -54,9 +75,13 @@ describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
         .filter((path) => path.endsWith('.mjs') && !path.includes('node_modules'))
         .map((path) => relative(assetDir, path)),
     );
-    for (const lazy of ['EvaluateFeature', 'AWSXRay', 'GetSecretValue', 'StartConfigurationSession']) {
+    for (const lazy of ['AWSXRay', 'GetSecretValue', 'StartConfigurationSession']) {
       expect(all, lazy).toContain(lazy);
       expect(atInit, lazy).not.toContain(lazy);
+    }
+    for (const [client, marker] of Object.entries(CLIENT_MARKERS)) {
+      expect(all, client).toContain(marker);
+      expect(atInit, client).not.toContain(marker);
     }
   });
 

@@ -70,7 +70,12 @@ export async function startLambdaEmulators(): Promise<LambdaEmulators> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const dynamodb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1' });
+  // Explicit credentials: outside vitest (bench:cold-start) no setup file gives the process any.
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: STAGING_BUCKET }));
   await dynamodb.send(
     new CreateTableCommand({

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundedClientConfig, CONNECT_TIMEOUT_MS } from '../../shared/aws-clients.ts';
+import { boundedClientConfig, CONNECT_TIMEOUT_MS } from '../../shared/bounded-client-config.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FOLDERS = ['cli', 'control-plane', 'data-plane', 'experiments', 'contracts', 'schema', 'state-machines'];

@@ -6,7 +6,7 @@
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
 import type { LearnEvent } from '../../origins/builtin/model.ts';
 import type { EventRecord } from '../records.ts';
-import type { EventTarget, TargetClients } from './types.ts';
+import { type EventTarget, type TargetClients, targetName } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'builtin' }>;
 
@@ -15,9 +15,9 @@ type Config = Extract<EventTargetConfig, { type: 'builtin' }>;
  * const target = builtinTarget({ type: 'builtin' }, { ...clients, learn: models.learn });
  * await target.send(batch);
  */
-export function builtinTarget(_config: Config, clients: TargetClients): EventTarget {
+export function builtinTarget(config: Config, clients: TargetClients): EventTarget {
   return {
-    name: 'builtin',
+    name: targetName(config),
     async send(batch) {
       if (!clients.learn) throw new Error('this deployment has no embedded recommender to feed');
       const events = batch.records.filter(

@@ -9,7 +9,7 @@ import type { EventTargetConfig } from '../../../schema/config-schema.ts';
 import { isRetryableAwsError } from '../../../shared/aws-errors.ts';
 import type { EventsRecord } from '../records.ts';
 import { isRetryable, PartialDeliveryError } from '../retryable.ts';
-import type { EventTarget, TargetClients } from './types.ts';
+import { type EventTarget, type TargetClients, targetName } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'eventbridge' }>;
 
@@ -41,7 +41,7 @@ export function eventBridgeTarget(config: Config, clients: TargetClients): Event
     Time: new Date(record.kind === 'event' ? record.sentAt : record.timestamp),
   });
   return {
-    name: `eventbridge:${busName}`,
+    name: targetName(config),
     async send(batch, abortSignal) {
       const chunks: EventsRecord[][] = [];
       for (let i = 0; i < batch.records.length; i += MAX_ENTRIES_PER_CALL) {

@@ -2,9 +2,8 @@
  * `file`: the batch appended as JSON lines to a local file (relative paths were resolved against the
  * configuration's folder when it was loaded). For running without a cloud account and for tests.
  */
-import { basename } from 'node:path';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
-import { type EventTarget, jsonLines, type TargetClients } from './types.ts';
+import { type EventTarget, jsonLines, type TargetClients, targetName } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'file' }>;
 
@@ -15,7 +14,7 @@ type Config = Extract<EventTargetConfig, { type: 'file' }>;
  */
 export function fileTarget(config: Config, clients: TargetClients): EventTarget {
   return {
-    name: `file:${basename(config.path)}`,
+    name: targetName(config),
     async send(batch) {
       if (batch.records.length === 0) return;
       await clients.files.append(config.path, jsonLines(batch));

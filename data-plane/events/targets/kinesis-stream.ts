@@ -5,7 +5,7 @@
  */
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
-import { type EventTarget, streamPayload, type TargetClients } from './types.ts';
+import { type EventTarget, streamPayload, type TargetClients, targetName } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-firehose' }>;
 
@@ -16,7 +16,7 @@ type Config = Extract<EventTargetConfig, { type: 'kinesis-stream' | 'kinesis-fir
  */
 export function kinesisStreamTarget(config: Config, clients: TargetClients): EventTarget {
   return {
-    name: `kinesis-stream:${config.streamName}`,
+    name: targetName(config),
     async send(batch, abortSignal) {
       const data = streamPayload(batch, config.recordFormat);
       if (!data) return;

@@ -7,7 +7,7 @@
 import { PutEventsCommand, PutUsersCommand } from '@aws-sdk/client-personalize-events';
 import type { EventTargetConfig } from '../../../schema/config-schema.ts';
 import type { EventRecord, UserRecord } from '../records.ts';
-import type { EventTarget, TargetClients } from './types.ts';
+import { type EventTarget, type TargetClients, targetName } from './types.ts';
 
 type Config = Extract<EventTargetConfig, { type: 'personalize-event-tracker' }>;
 
@@ -18,7 +18,7 @@ type Config = Extract<EventTargetConfig, { type: 'personalize-event-tracker' }>;
  */
 export function personalizeEventTrackerTarget(config: Config, clients: TargetClients): EventTarget {
   return {
-    name: `personalize-event-tracker:${config.trackingId}`,
+    name: targetName(config),
     async send(batch, abortSignal) {
       const users = batch.records.filter((r): r is UserRecord => r.kind === 'user');
       const datasets = new Map<string, UserRecord[]>();

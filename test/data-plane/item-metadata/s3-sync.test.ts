@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importItems } from '../../../contracts/item-metadata/import-items.ts';
 import { createS3SyncedLocaldb } from '../../../data-plane/item-metadata/s3-sync.ts';
 import { createItemMetadataStores } from '../../../data-plane/item-metadata/stores.ts';
+import { validateConfig } from '../../../schema/validate-config.ts';
 import { startS3rver } from '../../helpers/s3rver.ts';
 
 const bucket = 'staging';
@@ -142,16 +143,30 @@ describe('localdb synced from the staging bucket (s3rver)', () => {
     }
   });
 
-  it('is what createItemMetadataStores gives for localdb when a staging bucket is set', async () => {
+  it('is what createItemMetadataStores gives for localdb when a staging bucket is set, once a configuration using it is prepared', async () => {
     await upload('wired', [{ id: 'w', n: 1 }]);
     const stores = createItemMetadataStores({
       dataDir: join(root, 'lambda-wired'),
       stagingBucket: bucket,
-      clients: { s3 },
+      clients: { s3: () => s3 },
       logger: recorder().logger,
     });
+    const config = { type: 'localdb' as const, syncInterval: 300 };
+    const resolved = validateConfig({
+      namespaces: {
+        wired: {
+          inferenceItemMetadata: config,
+          recommenders: {
+            'recommend-items': { rfy: { variations: { v: { type: 'http', url: 'http://localhost:9/recs' } } } },
+          },
+        },
+      },
+    });
+    if (!resolved.ok) throw new Error('invalid');
+    expect(() => stores('wired', config)).toThrow(/used before a configuration using it was prepared/);
     try {
-      const store = stores('wired', { type: 'localdb', syncInterval: 300 });
+      await stores.prepare(resolved.resolved, { first: true, waitMs: 5000 });
+      const store = stores('wired', config);
       await expect.poll(async () => (await store?.getMany(['w']))?.get('w')).toEqual({ n: 1 });
     } finally {
       await stores.close();

@@ -1,0 +1,2 @@
+// Only the client class: aws-clients.ts imports this module, not the package, so esbuild drops the commands nobody sends.
+export { EvidentlyClient } from '@aws-sdk/client-evidently';
