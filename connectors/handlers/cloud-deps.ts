@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { createLogger } from '../../control-plane/logger.ts';
 import { parseInput } from '../../control-plane/parse-input.ts';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import type { CloudDeps } from '../cloud-steps.ts';
 
 const optional = z

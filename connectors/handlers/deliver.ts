@@ -10,7 +10,7 @@ import type { SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createLogger } from '../../control-plane/logger.ts';
 import { parseInput } from '../../control-plane/parse-input.ts';
-import { boundedClientConfig } from '../../shared/aws-clients.ts';
+import { boundedClientConfig } from '../../shared/bounded-client-config.ts';
 import { type DeliverDeps, deliverMessages } from '../deliver-messages.ts';
 import { BRAZE_WINDOW_MS, brazeSender } from '../destinations/braze.ts';
 import type { DestinationSender } from '../destinations/types.ts';
