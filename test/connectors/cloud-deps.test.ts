@@ -2,7 +2,11 @@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
 import { cloudDepsFromEnv } from '../../connectors/handlers/cloud-deps.ts';
-import { CONNECT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, SOCKET_IDLE_TIMEOUT_MS } from '../../shared/bounded-client-config.ts';
+import {
+  CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  SOCKET_IDLE_TIMEOUT_MS,
+} from '../../shared/bounded-client-config.ts';
 
 describe('cloudDepsFromEnv', () => {
   it('builds S3, DynamoDB and SQS clients with connect and socket timeouts and bounded attempts', async () => {
