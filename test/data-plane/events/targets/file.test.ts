@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileTarget } from '../../../../data-plane/events/targets/file.ts';
-import { type AppendFileSystem, createFileAppender, nodeFileSystem } from '../../../../data-plane/events/targets/file-appender.ts';
+import {
+  type AppendFileSystem,
+  createFileAppender,
+  nodeFileSystem,
+} from '../../../../data-plane/events/targets/file-appender.ts';
 import { sampleBatch, testClients } from '../fixtures.ts';
 
 const dirs: string[] = [];
