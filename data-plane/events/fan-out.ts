@@ -103,9 +103,10 @@ async function deliver(
   ledgerName: string,
 ): Promise<TargetOutcome> {
   const { idempotency, logger } = options;
-  const keyOf = (r: EventsRecord) => idempotency?.keys.get(r);
+  if (!idempotency) return (await attempt(target, batch, options)).outcome;
+  const keyOf = (r: EventsRecord) => idempotency.keys.get(r);
   const keys = [...new Set(batch.records.map(keyOf).filter((k) => k !== undefined))];
-  if (!idempotency || keys.length === 0) return (await attempt(target, batch, options)).outcome;
+  if (keys.length === 0) return (await attempt(target, batch, options)).outcome;
   const scope = { namespace: batch.namespace, target: ledgerName };
   let claim: Claim;
   try {

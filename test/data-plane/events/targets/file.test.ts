@@ -1,9 +1,13 @@
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileTarget } from '../../../../data-plane/events/targets/file.ts';
-import { createFileAppender, nodeFileSystem } from '../../../../data-plane/events/targets/file-appender.ts';
+import {
+  type AppendFileSystem,
+  createFileAppender,
+  nodeFileSystem,
+} from '../../../../data-plane/events/targets/file-appender.ts';
 import { sampleBatch, testClients } from '../fixtures.ts';
 
 const dirs: string[] = [];
@@ -64,10 +68,15 @@ describe('file target', () => {
     // Like ENOSPC in the middle of a write: half the bytes reach the file, then the write fails.
     const files = createFileAppender({
       ...nodeFileSystem,
-      appendFile: async (p, text) => {
-        if (!diskFull) return nodeFileSystem.appendFile(p, text);
-        await appendFile(p, text.slice(0, Math.floor(text.length / 2)));
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      open: async (p) => {
+        const opened = await nodeFileSystem.open(p);
+        const write = opened.file.write;
+        opened.file.write = async (bytes) => {
+          if (!diskFull) return write(bytes);
+          await appendFile(p, bytes.subarray(0, Math.floor(bytes.length / 2)));
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        };
+        return opened;
       },
     });
     const target = fileTarget({ type: 'file', path }, { ...testClients(), files });
@@ -81,5 +90,78 @@ describe('file target', () => {
     await target.send(batch);
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines.map((l) => JSON.parse(l))).toEqual([...batch.records, ...batch.records]);
+  });
+
+  it('joins the texts of one turn into one write and keeps the file open between rounds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.jsonl');
+    const calls = { open: 0, write: 0 };
+    const counting: AppendFileSystem = {
+      ...nodeFileSystem,
+      open: async (p) => {
+        calls.open++;
+        const opened = await nodeFileSystem.open(p);
+        const write = opened.file.write;
+        opened.file.write = (bytes) => {
+          calls.write++;
+          return write(bytes);
+        };
+        return opened;
+      },
+    };
+    const files = createFileAppender(counting);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => files.append(path, `${i}\n`)));
+    await files.append(path, 'last\n');
+    expect(calls).toEqual({ open: 1, write: 2 });
+    expect(await readFile(path, 'utf8')).toBe(`${Array.from({ length: 20 }, (_, i) => `${i}\n`).join('')}last\n`);
+  });
+
+  it('writes to the path again after the file was rotated away or deleted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.jsonl');
+    let clock = 0;
+    const files = createFileAppender(nodeFileSystem, () => clock);
+    await files.append(path, 'one\n');
+    await rename(path, join(dir, 'events.jsonl.1'));
+    clock += 1000;
+    await files.append(path, 'two\n');
+    expect(await readFile(join(dir, 'events.jsonl.1'), 'utf8')).toBe('one\n');
+    expect(await readFile(path, 'utf8')).toBe('two\n');
+    await rm(path);
+    clock += 1000;
+    await files.append(path, 'three\n');
+    expect(await readFile(path, 'utf8')).toBe('three\n');
+  });
+
+  it('cuts back to the size another writer left when it failed part-way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+    dirs.push(dir);
+    const path = join(dir, 'events.jsonl');
+    let clock = 0;
+    let diskFull = false;
+    const files = createFileAppender(
+      {
+        ...nodeFileSystem,
+        open: async (p) => {
+          const opened = await nodeFileSystem.open(p);
+          const write = opened.file.write;
+          opened.file.write = async (bytes) => {
+            if (!diskFull) return write(bytes);
+            await appendFile(p, bytes.subarray(0, 3));
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          };
+          return opened;
+        },
+      },
+      () => clock,
+    );
+    await files.append(path, 'ours\n');
+    await appendFile(path, 'theirs\n');
+    clock += 1000;
+    diskFull = true;
+    await expect(files.append(path, 'lost\n')).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await readFile(path, 'utf8')).toBe('ours\ntheirs\n');
   });
 });
