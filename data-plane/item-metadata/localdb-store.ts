@@ -3,13 +3,15 @@
  * memory-mapped lookups of a microsecond or two each. The file behind the store can be replaced while
  * it serves: `swap` opens the new file, switches the live reference, then closes the old one. Because
  * every read completes within one synchronous turn, no read can still be using the old file when it
- * closes. Decoded items are kept in a bounded map in front of the file: the items a recommender returns
+ * closes. Decoded items are kept in a bounded LRU in front of the file: the items a recommender returns
  * are mostly the same popular ones, and reading and decoding each from LMDB on every request cost more
  * than the rest of the decoration. The map is emptied when the file is swapped, and the items a write
  * changed are dropped from it once the write is committed. Callers share the objects it returns and must
  * not change them.
  */
+
 import { open, type RootDatabase } from 'lmdb';
+import { LRUCache } from 'lru-cache';
 import type { ItemMetadata } from '../../contracts/item-metadata/item.ts';
 import type { ItemMetadataStore, StoredItem } from './types.ts';
 
@@ -32,9 +34,8 @@ export class LocaldbStore implements ItemMetadataStore {
   #db: RootDatabase<ItemMetadata, string> | undefined;
   #path: string | undefined;
   readonly #writable: boolean;
-  /** Insertion order is eviction order: the oldest entry goes when the map is full. */
-  readonly #cache = new Map<string, ItemMetadata | typeof MISSING>();
-  readonly #maxCached: number;
+  /** The least recently read item goes when it is full; absent when the bound is 0. */
+  readonly #cache: LRUCache<string, ItemMetadata | typeof MISSING> | undefined;
 
   /**
    * An empty store (every lookup misses) until `swap` gives it a file, or one opened on `path`.
@@ -43,7 +44,8 @@ export class LocaldbStore implements ItemMetadataStore {
    */
   constructor(path?: string, options: { writable?: boolean; cachedItems?: number } = {}) {
     this.#writable = options.writable ?? false;
-    this.#maxCached = options.cachedItems ?? DEFAULT_CACHED_ITEMS;
+    const maxCached = options.cachedItems ?? DEFAULT_CACHED_ITEMS;
+    this.#cache = maxCached > 0 ? new LRUCache({ max: maxCached }) : undefined;
     if (path) {
       this.#db = openLocaldbFile(path, this.#writable);
       this.#path = path;
@@ -66,13 +68,10 @@ export class LocaldbStore implements ItemMetadataStore {
     if (db) {
       const cache = this.#cache;
       for (const id of ids) {
-        let value = cache.get(id);
+        let value = cache?.get(id);
         if (value === undefined) {
           value = db.get(id) ?? MISSING;
-          if (this.#maxCached > 0) {
-            if (cache.size >= this.#maxCached) cache.delete(cache.keys().next().value as string);
-            cache.set(id, value);
-          }
+          cache?.set(id, value);
         }
         if (value !== MISSING) found.set(id, value);
       }
@@ -87,7 +86,7 @@ export class LocaldbStore implements ItemMetadataStore {
     await db.transaction(() => {
       for (const item of items) db.put(item.id, item.metadata);
     });
-    for (const item of items) this.#cache.delete(item.id);
+    for (const item of items) this.#cache?.delete(item.id);
   }
 
   /**
@@ -100,7 +99,7 @@ export class LocaldbStore implements ItemMetadataStore {
     const previousPath = this.#path;
     this.#db = next;
     this.#path = path;
-    this.#cache.clear();
+    this.#cache?.clear();
     await previous?.close();
     return previousPath;
   }
@@ -109,7 +108,7 @@ export class LocaldbStore implements ItemMetadataStore {
     const db = this.#db;
     this.#db = undefined;
     this.#path = undefined;
-    this.#cache.clear();
+    this.#cache?.clear();
     await db?.close();
   }
 }
