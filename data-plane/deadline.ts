@@ -97,27 +97,64 @@ class RequestDeadline implements Deadline {
 /** A deadline that never fires, for callers outside a request (tests, tools). */
 export const NO_DEADLINE: Deadline = new RequestDeadline(Number.POSITIVE_INFINITY, () => 0);
 
+/** What runs when a signal aborts, per signal: one listener on the signal however many tasks race it. */
+const abortHooks = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, hook: () => void): () => void {
+  let hooks = abortHooks.get(signal);
+  if (!hooks) {
+    const all = new Set<() => void>();
+    hooks = all;
+    abortHooks.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const run of [...all]) run();
+        all.clear();
+      },
+      { once: true },
+    );
+  }
+  hooks.add(hook);
+  return () => hooks.delete(hook);
+}
+
 /**
  * Runs `task` with `signal` and settles when it does or when the signal aborts, whichever is first: a
- * task that ignores its signal still loses the race. Rejects with the signal's reason on abort.
+ * task that ignores its signal still loses the race. Rejects with the signal's reason on abort. Tasks
+ * racing one signal share a single abort listener on it (adding and removing one per task, as a
+ * background window's exposures do per target, cost more than the delivery).
  *
  * @example
  * await withSignal(AbortSignal.timeout(1000), (signal) => client.send(command, { abortSignal: signal }));
  */
-export async function withSignal<T>(signal: AbortSignal, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (signal.aborted) throw signal.reason;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+export function withSignal<T>(signal: AbortSignal, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const unsubscribe = onAbort(signal, () => {
+      if (settled) return;
+      settled = true;
+      reject(signal.reason);
+    });
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      unsubscribe();
+      return true;
+    };
+    let work: Promise<T>;
+    try {
+      work = task(signal);
+    } catch (err) {
+      if (settle()) reject(err);
+      return;
+    }
+    work.then(
+      (value) => settle() && resolve(value),
+      (err) => settle() && reject(err),
+    );
   });
-  const work = task(signal);
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /**

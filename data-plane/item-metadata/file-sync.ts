@@ -87,6 +87,7 @@ export function createFileSyncedLocaldb(options: FileSyncOptions): FileSyncedLoc
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
+    getManyNow: (ids: readonly string[]): Map<string, ItemMetadata> => store.getManyNow(ids),
     putMany: async (items) => {
       if (!store.path) throw new Error(`no localdb built yet for namespace ${namespace}; run p13n import-items`);
       await store.putMany(items);

@@ -63,6 +63,10 @@ export class LocaldbStore implements ItemMetadataStore {
    * const found = await store.getMany(['a', 'b']); // Map { 'a' => { name: 'Tan Backpack', ... } }
    */
   getMany(ids: readonly string[]): Promise<Map<string, ItemMetadata>> {
+    return Promise.resolve(this.getManyNow(ids));
+  }
+
+  getManyNow(ids: readonly string[]): Map<string, ItemMetadata> {
     const found = new Map<string, ItemMetadata>();
     const db = this.#db;
     if (db) {
@@ -76,7 +80,7 @@ export class LocaldbStore implements ItemMetadataStore {
         if (value !== MISSING) found.set(id, value);
       }
     }
-    return Promise.resolve(found);
+    return found;
   }
 
   /** Upserts into the file being served, in one transaction; the next import replaces the file as a whole. */

@@ -125,6 +125,7 @@ export function createS3SyncedLocaldb(options: S3SyncOptions): S3SyncedLocaldb {
 
   return {
     getMany: (ids: readonly string[]): Promise<Map<string, ItemMetadata>> => store.getMany(ids),
+    getManyNow: (ids: readonly string[]): Map<string, ItemMetadata> => store.getManyNow(ids),
     sync: poller.run,
     ready: () => store.path !== undefined,
     missing: () => missing,

@@ -22,6 +22,11 @@ export interface ItemMetadataStore {
    */
   getMany(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, ItemMetadata>>;
   /**
+   * Stores that read in-process (localdb): `getMany` answered in the call, so decoration needs no
+   * deadline race, AbortSignal or promise for them.
+   */
+  getManyNow?(ids: readonly string[]): Map<string, ItemMetadata>;
+  /**
    * False while the store has nothing to answer from yet (an S3-synced localdb before its first
    * download): answers it decorates are then marked and never cached. Stores that are always ready
    * leave it out.

@@ -46,6 +46,13 @@ export interface OriginResult {
 export type OriginResolver = ((request: OriginRequest) => Promise<OriginResult>) & {
   /** Loads what the first call would (the origin's module and SDK client), so that no request waits for it. */
   load?(): Promise<void>;
+  /**
+   * In-process origins only: the answer, computed in this call, when nothing has to be waited for
+   * (undefined when something does, e.g. a model still training; the call then goes through the
+   * resolver itself under its timeout). A timer and an AbortSignal could not stop a computation that
+   * runs to its end in one turn anyway, and making them cost more than the embedded recommender.
+   */
+  answerNow?(request: Omit<OriginRequest, 'signal'>): OriginResult | undefined;
 };
 
 /** One resolver per (normalised) variation type. */

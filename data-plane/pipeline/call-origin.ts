@@ -68,5 +68,14 @@ export async function callOrigin(
     );
   }
   const timeoutMs = variation.timeoutMs ?? DEFAULT_ORIGIN_TIMEOUT_MS;
+  if (resolver.answerNow) {
+    let answered: OriginResult | undefined;
+    try {
+      answered = resolver.answerNow(request);
+    } catch (err) {
+      throw toOriginError(err, originLabel(variation), { signal: deadline.signal, timeoutMs });
+    }
+    if (answered) return answered;
+  }
   return withTimeout((signal) => resolver({ ...request, signal }), timeoutMs, originLabel(variation), deadline);
 }

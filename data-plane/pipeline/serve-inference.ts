@@ -17,6 +17,7 @@ import type { OriginRequest, OriginResolvers, OriginResult } from '../origins/ty
 import { callWithFallback } from '../resilience/call-with-fallback.ts';
 import type { CircuitBreakers } from '../resilience/circuit-breaker.ts';
 import { type AutoContextInput, evaluateAutoContext, type HeaderLookup } from './auto-context.ts';
+import { inferenceBodyJson } from './body-json.ts';
 import { cacheControlFor, cacheControlHeader } from './cache-control.ts';
 import { originLabel } from './call-origin.ts';
 import { chooseVariation, type ExperimentDeps } from './choose-variation.ts';
@@ -119,9 +120,11 @@ export async function serveInference(
   }
 
   // 1. Conditional request: an unexpired ETag we issued for this request answers 304 without an origin call.
-  const scope = etagScope(config.version, request);
+  // What the ETag is bound to, worked out only when a tag is checked or made.
+  const scope = () => etagScope(config.version, request);
   if (request.method === 'GET') {
-    const etag = freshEtag(request.headers('if-none-match'), now, scope);
+    const ifNoneMatch = request.headers('if-none-match');
+    const etag = ifNoneMatch === undefined ? undefined : freshEtag(ifNoneMatch, now, scope());
     if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
   }
 
@@ -210,11 +213,7 @@ export async function serveInference(
 
   // 10. Body and headers. Every response gets a recommendationId (the origin's when it has one) for attribution.
   const recommendationId = result.recommendationId || (deps.newRecommendationId ?? defaultRecommendationId)();
-  const body = JSON.stringify({
-    [listKey(request.action)]: items,
-    recommendationId,
-    ...(matchedExperiment ? { matchedExperiment } : {}),
-  });
+  const body = inferenceBodyJson(listKey(request.action), items, recommendationId, matchedExperiment);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
     [RECOMMENDATION_ID_HEADER]: recommendationId,
@@ -235,7 +234,9 @@ export async function serveInference(
   } else {
     const entry = cacheControlFor(variation.cacheControl, { hasUser, syntheticUser: query.syntheticUser });
     headers['Cache-Control'] = cacheControlHeader(entry);
-    headers.ETag = makeEtag(body, now, entry.maxAge, scope);
+    // A tag expires with its max-age (see etag.ts), so one for max-age=0 could never earn a 304: the
+    // hash and HMAC over the body would be spent on every personal answer for nothing.
+    if (entry.maxAge > 0) headers.ETag = makeEtag(body, now, entry.maxAge, scope());
   }
   if (matchedExperiment && userId !== undefined) {
     const exposure: ServedExposure = {

@@ -15,6 +15,8 @@ type BuiltinVariation = Extract<ResolvedVariation, { type: 'builtin' }>;
 export interface BuiltinModels {
   /** The trained model of a builtin variation (trained now if `prepare` has not). */
   get(namespace: string, variation: ResolvedVariation): Promise<Model>;
+  /** The model of a builtin variation if it is trained already, else undefined (nothing is started). */
+  trained(namespace: string, variation: ResolvedVariation): Model | undefined;
   /**
    * Trains every builtin variation's model of a configuration (rejects when one cannot be trained, an
    * unreadable interactions file say); models of an unchanged file are kept.
@@ -144,6 +146,10 @@ export function createBuiltinModels(options: BuiltinModelsOptions = {}): Builtin
       const key = keyOf(namespace, builtin);
       const entry = entries.get(key) ?? train(key, namespace, builtin, stampOf(builtin.interactionsFile));
       return entry.promise;
+    },
+
+    trained(namespace, variation) {
+      return entries.get(keyOf(namespace, builtinVariation(variation)))?.model;
     },
 
     async prepare(resolved) {

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RecommendedItem } from '../../../data-plane/origins/types.ts';
+import { inferenceBodyJson } from '../../../data-plane/pipeline/body-json.ts';
+
+const reference = (key: string, items: unknown[], recommendationId: string, matchedExperiment?: unknown) =>
+  JSON.stringify({ [key]: items, recommendationId, ...(matchedExperiment ? { matchedExperiment } : {}) });
+
+describe('inferenceBodyJson', () => {
+  it('writes what JSON.stringify writes, for any items', () => {
+    const item = fc.dictionary(fc.string(), fc.jsonValue()).chain((rest) =>
+      fc.record({
+        itemId: fc.string({ unit: 'binary' }),
+        score: fc.oneof(fc.double(), fc.constant(undefined)),
+        metadata: fc.oneof(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), fc.constant(undefined)),
+        rest: fc.constant(rest),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(item, { maxLength: 8 }),
+        fc.string({ unit: 'binary' }),
+        fc.option(fc.record({ feature: fc.string(), variation: fc.string() }), { nil: undefined }),
+        (generated, recommendationId, matched) => {
+          const items = generated.map(({ rest, ...fields }) => ({ ...rest, ...fields }) as RecommendedItem);
+          const json = inferenceBodyJson('itemList', items, recommendationId, matched);
+          expect(json).toBe(reference('itemList', items, recommendationId, matched));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a shared metadata object as it is now, each time it is written', () => {
+    const metadata = { name: 'Lamp "Lumen"', price: 12.5, tags: ['a\nb'] };
+    const items = [
+      { itemId: 'a', score: 0.5, metadata },
+      { itemId: 'b', metadata },
+    ];
+    const once = inferenceBodyJson('personalizedRanking', items, 'r-1');
+    expect(once).toBe(reference('personalizedRanking', items, 'r-1'));
+    expect(inferenceBodyJson('personalizedRanking', items, 'r-1')).toBe(once);
+    expect(JSON.parse(once).personalizedRanking[1].metadata).toEqual(metadata);
+  });
+
+  it('leaves out what JSON.stringify leaves out and writes non-finite numbers as null', () => {
+    const items = [{ itemId: 'a', score: Number.NaN, reason: undefined, extra: () => 1, inf: -Infinity }];
+    expect(inferenceBodyJson('itemList', items as RecommendedItem[], 'r')).toBe(
+      '{"itemList":[{"itemId":"a","score":null,"inf":null}],"recommendationId":"r"}',
+    );
+  });
+
+  it('escapes lone surrogates, controls, quotes and backslashes as JSON.stringify does', () => {
+    for (const itemId of ['\ud800', 'a\udc00b', '😀', 'tab\there', 'q"\\', '\u2028', '\u007f\u0085']) {
+      const items = [{ itemId, metadata: { [itemId]: itemId } }];
+      expect(inferenceBodyJson('itemList', items, itemId)).toBe(reference('itemList', items, itemId));
+    }
+  });
+});
