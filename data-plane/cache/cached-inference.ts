@@ -96,8 +96,11 @@ export function createCachedInference(
     const recommender = config.namespaces.get(request.namespace)?.recommenders[request.action].get(request.recommender);
     // Unknown namespace or recommender: the pipeline answers the 404.
     if (!recommender) return serve(pipeline, config, request);
-    const etag = freshEtag(request.headers('if-none-match'), now, etagScope(config.version, request));
-    if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
+    const ifNoneMatch = request.headers('if-none-match');
+    if (ifNoneMatch !== undefined) {
+      const etag = freshEtag(ifNoneMatch, now, etagScope(config.version, request));
+      if (etag) return { status: 304, headers: { ETag: etag }, body: '' };
+    }
     if (config !== current) {
       store.clear();
       current = config;

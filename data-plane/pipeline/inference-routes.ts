@@ -82,12 +82,11 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
     if (res.cached) deps.onCached?.(c, res.cached);
     if (res.status === 304) return c.body(null, 304, res.headers);
     if (!runtimeDeliversCompressed(c.env)) return c.body(res.body, 200, res.headers);
+    const wanted = preferredEncoding(c.req.header('accept-encoding'));
+    // Uncompressed, a string body goes out as it is: the socket write encodes it once anyway.
+    if (!wanted) return c.body(res.body, 200, withEncoding(res.headers, undefined));
     const plain = typeof res.body === 'string' ? encoder.encode(res.body) : res.body;
-    const { body, encoding } = encodedBody(
-      plain,
-      preferredEncoding(c.req.header('accept-encoding')),
-      res.cached?.entry,
-    );
+    const { body, encoding } = encodedBody(plain, wanted, res.cached?.entry);
     return c.body(body as Uint8Array<ArrayBuffer>, 200, withEncoding(res.headers, encoding));
   };
 
