@@ -17,6 +17,7 @@ import { type CorsOptions, cors, corsResponseHeaders } from './cors.ts';
 import { startDeadline } from './deadline.ts';
 import { ApiError, type ErrorBody, NotFoundError } from './errors.ts';
 import type { EventsService } from './events/events-service.ts';
+import { hasFinalHeaders } from './final-headers.ts';
 import type { Metrics } from './metrics.ts';
 import { mountInferenceRoutes } from './pipeline/inference-routes.ts';
 import { FALLBACK_HEADER, RECOMMENDATION_ID_HEADER, VARIATION_HEADER } from './pipeline/serve-inference.ts';
@@ -86,7 +87,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       } finally {
         deadline.dispose();
       }
-      c.res.headers.set(CONFIG_VERSION_HEADER, config.version);
+      if (!hasFinalHeaders(c.res)) c.res.headers.set(CONFIG_VERSION_HEADER, config.version);
     } else {
       c.res = c.json(
         {
@@ -121,18 +122,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const corsHeaders = corsResponseHeaders(corsOptions);
   if (deps.auth) app.use(deps.auth);
 
+  // What the middleware adds to every answer, made once per configuration.
+  const addedHeaders = new WeakMap<ResolvedConfig, Record<string, string>>();
+  const headersAddedFor = (config: ResolvedConfig) => {
+    let headers = addedHeaders.get(config);
+    if (!headers) {
+      headers = { ...corsHeaders, [CONFIG_VERSION_HEADER]: config.version };
+      addedHeaders.set(config, headers);
+    }
+    return headers;
+  };
   const { onResponseCached } = deps;
   mountInferenceRoutes(app, {
     inference: deps.inference,
+    addedHeaders: headersAddedFor,
     onCached: onResponseCached
       ? (c, cached) => {
           const config = c.get('config');
-          onResponseCached({
-            env: c.env,
-            config,
-            cached,
-            headers: { ...corsHeaders, [CONFIG_VERSION_HEADER]: config.version },
-          });
+          onResponseCached({ env: c.env, config, cached, headers: headersAddedFor(config) });
         }
       : undefined,
   });

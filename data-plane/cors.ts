@@ -5,6 +5,7 @@
  * speed. Preflight requests are answered here and never reach authentication or the routes.
  */
 import type { MiddlewareHandler } from 'hono';
+import { hasFinalHeaders } from './final-headers.ts';
 
 export interface CorsOptions {
   allowMethods: readonly string[];
@@ -35,6 +36,7 @@ export function cors(options: CorsOptions): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return c.body(null, 204, preflight);
     await next();
+    if (hasFinalHeaders(c.res)) return;
     const headers = c.res.headers;
     for (const [name, value] of simple) headers.set(name, value);
   };

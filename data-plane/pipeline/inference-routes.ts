@@ -5,10 +5,12 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
+import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import type { AppEnv } from '../app-env.ts';
 import type { InferenceHandler, ServedResponse } from '../cache/cached-inference.ts';
 import { encodedBody, preferredEncoding, runtimeDeliversCompressed, withEncoding } from '../compression.ts';
 import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
+import { responseWithFinalHeaders } from '../final-headers.ts';
 import { addRoute } from '../routing.ts';
 import { headerLookup } from './auto-context.ts';
 import type { InferenceRequest } from './serve-inference.ts';
@@ -22,6 +24,11 @@ export interface InferenceRoutesDeps {
   inference: InferenceHandler;
   /** Called with every response served from, or stored in, the response cache. */
   onCached?: (c: Context<AppEnv>, cached: NonNullable<ServedResponse['cached']>) => void;
+  /**
+   * The headers the app's middleware adds to every answer (CORS, configuration version): given, a 200
+   * leaves here with them and the middleware leaves it alone (see final-headers.ts).
+   */
+  addedHeaders?: (config: ResolvedConfig) => Record<string, string>;
 }
 
 const itemIdsSchema = (name: string) =>
@@ -81,13 +88,18 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
     });
     if (res.cached) deps.onCached?.(c, res.cached);
     if (res.status === 304) return c.body(null, 304, res.headers);
-    if (!runtimeDeliversCompressed(c.env)) return c.body(res.body, 200, res.headers);
+    const added = deps.addedHeaders?.(c.get('config'));
+    const answer = (body: string | Uint8Array, headers: Record<string, string>) =>
+      added
+        ? responseWithFinalHeaders(body as string | Uint8Array<ArrayBuffer>, 200, { ...headers, ...added })
+        : c.body(body as string | Uint8Array<ArrayBuffer>, 200, headers);
+    if (!runtimeDeliversCompressed(c.env)) return answer(res.body, res.headers);
     const wanted = preferredEncoding(c.req.header('accept-encoding'));
     // Uncompressed, a string body goes out as it is: the socket write encodes it once anyway.
-    if (!wanted) return c.body(res.body, 200, withEncoding(res.headers, undefined));
+    if (!wanted) return answer(res.body, withEncoding(res.headers, undefined));
     const plain = typeof res.body === 'string' ? encoder.encode(res.body) : res.body;
     const { body, encoding } = encodedBody(plain, wanted, res.cached?.entry);
-    return c.body(body as Uint8Array<ArrayBuffer>, 200, withEncoding(res.headers, encoding));
+    return answer(body, withEncoding(res.headers, encoding));
   };
 
   addRoute(app, 'GET', '/recommend-items/:namespace/:recommender/:userId', (c) =>
