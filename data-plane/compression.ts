@@ -86,7 +86,7 @@ export function encodedBody(
 /** Response headers for a body sent with `encoding`: every compressible response varies on Accept-Encoding. */
 export function withEncoding(headers: Record<string, string>, encoding: Encoding | undefined): Record<string, string> {
   const vary = headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding';
-  return encoding ? { ...headers, Vary: vary, 'Content-Encoding': encoding } : { ...headers, Vary: vary };
+  return Object.assign({}, headers, encoding ? { Vary: vary, 'Content-Encoding': encoding } : { Vary: vary });
 }
 
 /**

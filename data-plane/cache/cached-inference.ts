@@ -52,9 +52,10 @@ export type InferenceHandler = (config: ResolvedConfig, request: InferenceReques
 function fromCache(entry: CachedResponse, now: number, status: 'hit' | 'stale'): ServedResponse {
   const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
   if (status === 'hit') {
+    // Object.assign, not a spread: spreading the stored headers was a tenth of a hit (Node 20).
     return {
       status: 200,
-      headers: { ...entry.headers, Age: age, [CACHE_STATUS_HEADER]: 'hit' },
+      headers: Object.assign({}, entry.headers, { Age: age, [CACHE_STATUS_HEADER]: 'hit' }),
       body: entry.body,
       cached: { entry, keyedAt: now },
     };
@@ -90,7 +91,7 @@ export function createCachedInference(
   return async (config, request) => {
     if (request.method !== 'GET') {
       const res = await serve(pipeline, config, request);
-      return { ...res, headers: { ...res.headers, [CACHE_STATUS_HEADER]: 'bypass' } };
+      return Object.assign({}, res, { headers: Object.assign({}, res.headers, { [CACHE_STATUS_HEADER]: 'bypass' }) });
     }
     const now = clock();
     const recommender = config.namespaces.get(request.namespace)?.recommenders[request.action].get(request.recommender);
@@ -126,11 +127,11 @@ export function createCachedInference(
       metrics.add('CacheMiss', 'Count', 1);
       // The leader's pipeline run recorded its exposure; each request that waited on it is one more.
       if (!flight.leader && res.exposure) pipeline.onExposure?.(res.exposure);
-      return {
-        ...res,
-        headers: { ...res.headers, [CACHE_STATUS_HEADER]: flight.leader ? 'miss' : 'coalesced' },
-        ...(stored ? { cached: { entry: stored, keyedAt: now } } : {}),
-      };
+      const served: ServedResponse = Object.assign({}, res, {
+        headers: Object.assign({}, res.headers, { [CACHE_STATUS_HEADER]: flight.leader ? 'miss' : 'coalesced' }),
+      });
+      if (stored) served.cached = { entry: stored, keyedAt: now };
+      return served;
     } catch (err) {
       const at = clock();
       if (!entry || at >= entry.staleUntil || !isServerSideFailure(err)) throw err;

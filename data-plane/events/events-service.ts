@@ -102,10 +102,10 @@ export function createEventsService(options: EventsServiceOptions): EventsServic
     defaultTimeZone: options.defaultTimeZone,
     newSessionId: options.newSessionId ?? randomUUID,
   };
+  const exposureDeps = { ...shared, background };
   return {
     experiments: { evidently: clients.evidently, logger: options.logger },
-    recordExposure: (exposure) =>
-      recordExposure({ ...shared, background }, { ...exposure, now: new Date(options.clock()) }),
+    recordExposure: (exposure) => recordExposure(exposureDeps, exposure, new Date(options.clock())),
     background,
     prepare: async (config) => {
       const targets = [...config.namespaces.values()].flatMap((namespace) => targetsFor(namespace));

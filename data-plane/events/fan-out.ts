@@ -53,8 +53,8 @@ interface Attempted {
 }
 
 async function attempt(target: EventTarget, batch: EventBatch, options: FanOutOptions): Promise<Attempted> {
-  const { logger, metrics, signal, idempotency: _idempotency, ...overrides } = options;
-  const policy: RetryPolicy = { ...DEFAULT_DELIVERY_RETRY, ...overrides };
+  const { logger, metrics, signal } = options;
+  let policy: RetryPolicy | undefined; // worked out on the first failure only
   let pending = batch;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -73,6 +73,16 @@ async function attempt(target: EventTarget, batch: EventBatch, options: FanOutOp
           error: describeError(err),
         });
         return { outcome: { target: target.name, ok: false, error: TIMED_OUT }, undelivered: pending };
+      }
+      if (!policy) {
+        const {
+          logger: _logger,
+          metrics: _metrics,
+          signal: _signal,
+          idempotency: _idempotency,
+          ...overrides
+        } = options;
+        policy = { ...DEFAULT_DELIVERY_RETRY, ...overrides };
       }
       if (attempt < policy.maxAttempts && isRetryable(err)) {
         if (err instanceof PartialDeliveryError) pending = err.remaining;

@@ -38,10 +38,10 @@ export interface ServedExposure {
 
 /**
  * @example
- * if (choice.matchedExperiment) recordExposure(deps, { namespace, recommender, matched: choice.matchedExperiment, userId, now });
+ * if (choice.matchedExperiment) recordExposure(deps, { namespace, recommender, matched: choice.matchedExperiment, userId, recommendationId, itemIds }, now);
  */
-export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { now: Date }): void {
-  const { namespace, recommender, matched, userId, recommendationId, itemIds, now } = exposure;
+export function recordExposure(deps: ExposureDeps, exposure: ServedExposure, now: Date): void {
+  const { namespace, recommender, matched, userId, recommendationId, itemIds } = exposure;
   const record: ExposureRecord = {
     kind: 'exposure',
     namespace: namespace.key,
@@ -61,7 +61,7 @@ export function recordExposure(deps: ExposureDeps, exposure: ServedExposure & { 
       fanOut(
         targets,
         { namespace: namespace.key, partitionKey: userId, records: [record] },
-        { ...deps.retry, logger: deps.logger, metrics: deps.metrics, signal },
+        Object.assign({}, deps.retry, { logger: deps.logger, metrics: deps.metrics, signal }),
       ),
     );
   }

@@ -77,5 +77,10 @@ export async function callOrigin(
     }
     if (answered) return answered;
   }
-  return withTimeout((signal) => resolver({ ...request, signal }), timeoutMs, originLabel(variation), deadline);
+  return withTimeout(
+    (signal) => resolver(Object.assign({}, request, { signal })),
+    timeoutMs,
+    originLabel(variation),
+    deadline,
+  );
 }

@@ -79,13 +79,15 @@ function itemIdsFromPath(url: string): string[] {
  */
 export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDeps): void {
   const respond = async (c: Context<AppEnv>, request: Omit<InferenceRequest, 'query' | 'headers' | 'method'>) => {
-    const res = await deps.inference(c.get('config'), {
-      ...request,
-      method: c.req.method === 'POST' ? 'POST' : 'GET',
-      query: c.req.query(),
-      headers: headerLookup(c.req.raw.headers),
-      deadline: c.get('deadline'),
-    });
+    const res = await deps.inference(
+      c.get('config'),
+      Object.assign({}, request, {
+        method: c.req.method === 'POST' ? ('POST' as const) : ('GET' as const),
+        query: c.req.query(),
+        headers: headerLookup(c.req.raw.headers),
+        deadline: c.get('deadline'),
+      }),
+    );
     if (res.cached) deps.onCached?.(c, res.cached);
     if (res.status === 304) return c.body(null, 304, res.headers);
     const added = deps.addedHeaders?.(c.get('config'));

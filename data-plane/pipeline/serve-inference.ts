@@ -193,7 +193,7 @@ export async function serveInference(
   if (query.decorateItems && metadataConfig && metadataConfig.type !== 'personalize' && deps.itemMetadata) {
     const store = deps.itemMetadata(namespace.key, metadataConfig);
     if (store?.ready?.() === false) notReady = true;
-    else if (store) result = { ...result, items: await decorateItems(result.items, store, deadline) };
+    else if (store) result = Object.assign({}, result, { items: await decorateItems(result.items, store, deadline) });
   }
 
   // 9. Post-processor, then trim.
