@@ -66,6 +66,10 @@ export function chooseFilter(
     entry = chosen?.entry;
   }
   if (!filterArn) return {};
-  const filterValues = { ...autoFilterValues(entry?.autoDynamicFilterValues, autoInput), ...request.filterValues };
+  const filterValues = Object.assign(
+    {},
+    autoFilterValues(entry?.autoDynamicFilterValues, autoInput),
+    request.filterValues,
+  );
   return Object.keys(filterValues).length > 0 ? { filterArn, filterValues } : { filterArn };
 }

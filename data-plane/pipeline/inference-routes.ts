@@ -93,7 +93,7 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
     const added = deps.addedHeaders?.(c.get('config'));
     const answer = (body: string | Uint8Array, headers: Record<string, string>) =>
       added
-        ? responseWithFinalHeaders(body as string | Uint8Array<ArrayBuffer>, 200, { ...headers, ...added })
+        ? responseWithFinalHeaders(body as string | Uint8Array<ArrayBuffer>, 200, Object.assign({}, headers, added))
         : c.body(body as string | Uint8Array<ArrayBuffer>, 200, headers);
     if (!runtimeDeliversCompressed(c.env)) return answer(res.body, res.headers);
     const wanted = preferredEncoding(c.req.header('accept-encoding'));

@@ -148,11 +148,11 @@ export async function serveInference(
   const autoInput: AutoContextInput = { headers: request.headers, now, defaultTimeZone: deps.defaultTimeZone };
   const originRequestFor = (v: ResolvedVariation): Omit<OriginRequest, 'signal'> => {
     // 4. Context: explicit values win over automatic ones.
-    const context = { ...stringValues(evaluateAutoContext(v.autoContext, autoInput)), ...query.context };
+    const context = Object.assign(stringValues(evaluateAutoContext(v.autoContext, autoInput)), query.context);
     // 5. Filter.
     const filter = chooseFilter(v, { filter: query.filter, filterValues: query.filterValues, hasUser }, autoInput);
     const metadata = v.inferenceItemMetadata;
-    return {
+    const built: Omit<OriginRequest, 'signal'> = {
       action: request.action,
       namespace: namespace.key,
       recommender,
@@ -164,9 +164,10 @@ export async function serveInference(
       numResults: originNumResults(query.numResults, recommender.responsePostProcessor, v.type),
       context,
       query: request.query,
-      ...filter,
-      ...(query.decorateItems && metadata?.type === 'personalize' ? { metadataColumns: metadata.itemColumns } : {}),
     };
+    Object.assign(built, filter);
+    if (query.decorateItems && metadata?.type === 'personalize') built.metadataColumns = metadata.itemColumns;
+    return built;
   };
   const firstRequest = originRequestFor(variation);
   const started = performance.now();
