@@ -28,6 +28,8 @@ type FlatHeaders = Array<string | number>;
 
 interface RawHit {
   entry: CachedResponse;
+  /** The entry's plain body as a Buffer over the same bytes (a Uint8Array is wrapped in one per write). */
+  body: Buffer;
   /** Everything but `Content-Encoding` and `Content-Length`. */
   headers: Record<string, string>;
   plain: FlatHeaders;
@@ -125,6 +127,7 @@ export class NodeCacheShortcut {
     const all = { ...entry.headers, ...headers, 'X-Cache': 'hit' };
     this.#lru.set(this.#key(incoming, config, keyedAt), {
       entry,
+      body: Buffer.from(entry.body.buffer, entry.body.byteOffset, entry.body.byteLength),
       headers: all,
       plain: flatHeaders(all, undefined, entry.body.byteLength),
     });
@@ -149,7 +152,10 @@ export class NodeCacheShortcut {
     const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
     const { entry } = hit;
-    const { body, encoding } = encodedBody(entry.body, preferredEncoding(incoming.headers['accept-encoding']), entry);
+    const wanted = preferredEncoding(incoming.headers['accept-encoding']);
+    const { body, encoding } = wanted
+      ? encodedBody(entry.body, wanted, entry)
+      : { body: hit.body, encoding: undefined };
     let headers = hit.plain;
     if (encoding) {
       hit[encoding] ??= flatHeaders(hit.headers, encoding, body.byteLength);
