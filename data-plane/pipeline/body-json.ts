@@ -66,9 +66,14 @@ export function inferenceBodyJson(
   recommendationId: string,
   matchedExperiment?: unknown,
 ): string {
-  let json = `{${fieldPrefix(listKey)}[`;
-  for (let i = 0; i < items.length; i++) json += i === 0 ? itemJson(items[i]!) : `,${itemJson(items[i]!)}`;
-  json += `],"recommendationId":${stringJson(recommendationId)}`;
-  if (matchedExperiment !== undefined) json += `,"matchedExperiment":${JSON.stringify(matchedExperiment)}`;
-  return `${json}}`;
+  // One join makes the body one flat string at once; appending would make a rope that the first reader
+  // (the ETag's hash, the socket write) copies again.
+  const parts = new Array<string>(items.length + 2);
+  parts[0] = `{${fieldPrefix(listKey)}[`;
+  for (let i = 0; i < items.length; i++) parts[i + 1] = i === 0 ? itemJson(items[i]!) : `,${itemJson(items[i]!)}`;
+  parts[items.length + 1] =
+    matchedExperiment === undefined
+      ? `],"recommendationId":${stringJson(recommendationId)}}`
+      : `],"recommendationId":${stringJson(recommendationId)},"matchedExperiment":${JSON.stringify(matchedExperiment)}}`;
+  return parts.join('');
 }
