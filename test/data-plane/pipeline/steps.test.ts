@@ -165,4 +165,25 @@ describe('decorateItems', () => {
     expect(asked).toEqual([['a', 'b']]);
     expect(items).toEqual([{ itemId: 'a', score: 1, metadata: { name: 'A' } }, { itemId: 'b' }]);
   });
+
+  it('reads an in-process store in the call (getManyNow), without its deadline race, and leaves the items as they were', async () => {
+    const original = [{ itemId: 'a', score: 1, reason: ['r'] }];
+    const items = await decorateItems(original, {
+      getMany: () => Promise.reject(new Error('getMany must not be used')),
+      getManyNow: (ids) => new Map(ids.map((id) => [id, { name: id.toUpperCase() }])),
+    });
+    expect(items).toEqual([{ itemId: 'a', score: 1, reason: ['r'], metadata: { name: 'A' } }]);
+    expect(original).toEqual([{ itemId: 'a', score: 1, reason: ['r'] }]);
+  });
+
+  it('turns a failing in-process store into a 502 naming the store', async () => {
+    await expect(
+      decorateItems([{ itemId: 'a' }], {
+        getMany: async () => new Map(),
+        getManyNow: () => {
+          throw new Error('file gone');
+        },
+      }),
+    ).rejects.toMatchObject({ status: 502 });
+  });
 });

@@ -6,6 +6,7 @@ import { BadRequestError } from '../../../../data-plane/errors.ts';
 import { createBuiltinModels } from '../../../../data-plane/origins/builtin/registry.ts';
 import { createBuiltinResolver } from '../../../../data-plane/origins/builtin/resolver.ts';
 import type { OriginRequest } from '../../../../data-plane/origins/types.ts';
+import { callOrigin } from '../../../../data-plane/pipeline/call-origin.ts';
 import type { Action, Config } from '../../../../schema/config-schema.ts';
 import { type ResolvedConfig, resolveConfig } from '../../../../schema/resolve-config.ts';
 
@@ -127,6 +128,43 @@ describe('createBuiltinResolver', () => {
       message: 'itemId is required for related-items',
     });
     await expect(resolver(request('rerank-items', 'co', { userId: 'u1' }))).rejects.toBeInstanceOf(BadRequestError);
+  });
+
+  it('answerNow gives what the resolver gives once the model is trained, and nothing before', async () => {
+    const { signal: _signal, ...fields } = request('recommend-items', 'co', { userId: 'u2', numResults: 3 });
+    expect(resolver.answerNow?.(fields)).toEqual(await resolver(request('recommend-items', 'co', fields)));
+    const untrained = createBuiltinResolver(createBuiltinModels());
+    expect(untrained.answerNow?.(fields)).toBeUndefined();
+    expect(() => resolver.answerNow?.({ ...fields, action: 'related-items' })).toThrow(BadRequestError);
+  });
+
+  it('a model still training is waited for under callOrigin’s timeout', async () => {
+    const slow = createBuiltinResolver({
+      ...models,
+      trained: () => undefined,
+      get: () => new Promise(() => undefined),
+    });
+    const { signal: _signal, ...fields } = request('recommend-items', 'co', { userId: 'u1' });
+    const variation = { ...fields.variation, timeoutMs: 50 } as typeof fields.variation;
+    await expect(callOrigin({ builtin: slow }, { ...fields, variation })).rejects.toMatchObject({
+      status: 504,
+      code: 'OriginTimeout',
+    });
+  });
+
+  it('callOrigin takes answerNow’s answer without calling the resolver', async () => {
+    const { signal: _signal, ...fields } = request('related-items', 'co', { itemId: 'a', numResults: 2 });
+    const calls: string[] = [];
+    const counted = Object.assign(
+      async (r: OriginRequest) => {
+        calls.push('resolver');
+        return resolver(r);
+      },
+      { answerNow: resolver.answerNow },
+    );
+    const result = await callOrigin({ builtin: counted }, fields);
+    expect(result.items.map((i) => i.itemId)).toEqual(['b', 'c']);
+    expect(calls).toEqual([]);
   });
 
   it('honours an aborted signal', async () => {
