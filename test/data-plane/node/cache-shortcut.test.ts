@@ -98,6 +98,14 @@ describe('cache-hit shortcut of the Node server', () => {
     await start();
     const first = await fetch(base + PATH);
     const firstBody = await first.text();
+    // The app's answer leaves its route with the middleware's headers already on it.
+    expect(headersOf(first)).toMatchObject({
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': expect.stringContaining('X-Personalization-Config-Version'),
+      'x-personalization-config-version': '1',
+      'x-cache': 'miss',
+      vary: expect.stringContaining('Accept-Encoding'),
+    });
     clock.advance(4_000);
     const res = await fetch(base + PATH);
     expect(res.status).toBe(200);
