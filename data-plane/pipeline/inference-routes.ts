@@ -97,8 +97,13 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
         : c.body(body as string | Uint8Array<ArrayBuffer>, 200, headers);
     if (!runtimeDeliversCompressed(c.env)) return answer(res.body, res.headers);
     const wanted = preferredEncoding(c.req.header('accept-encoding'));
-    // Uncompressed, a string body goes out as it is: the socket write encodes it once anyway.
-    if (!wanted) return answer(res.body, withEncoding(res.headers, undefined));
+    // Uncompressed, a string body goes out as bytes: Node would prepend the header block to a string
+    // and copy the whole response once more in the JavaScript heap.
+    if (!wanted)
+      return answer(
+        typeof res.body === 'string' ? Buffer.from(res.body) : res.body,
+        withEncoding(res.headers, undefined),
+      );
     const plain = typeof res.body === 'string' ? encoder.encode(res.body) : res.body;
     const { body, encoding } = encodedBody(plain, wanted, res.cached?.entry);
     return answer(body, withEncoding(res.headers, encoding));
