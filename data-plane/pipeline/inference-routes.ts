@@ -97,13 +97,14 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
         : c.body(body as string | Uint8Array<ArrayBuffer>, 200, headers);
     if (!runtimeDeliversCompressed(c.env)) return answer(res.body, res.headers);
     const wanted = preferredEncoding(c.req.header('accept-encoding'));
-    // Uncompressed, a string body goes out as bytes: Node would prepend the header block to a string
-    // and copy the whole response once more in the JavaScript heap.
-    if (!wanted)
-      return answer(
-        typeof res.body === 'string' ? Buffer.from(res.body) : res.body,
-        withEncoding(res.headers, undefined),
-      );
+    if (!wanted) {
+      // On the Node server an uncompressed string body goes out as bytes: Node would prepend the header
+      // block to a string and copy the whole response once more in the JavaScript heap. Lambda's adapter
+      // wants text, so it keeps the string.
+      const onNodeServer = (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+      const body = onNodeServer && typeof res.body === 'string' ? Buffer.from(res.body) : res.body;
+      return answer(body, withEncoding(res.headers, undefined));
+    }
     const plain = typeof res.body === 'string' ? encoder.encode(res.body) : res.body;
     const { body, encoding } = encodedBody(plain, wanted, res.cached?.entry);
     return answer(body, withEncoding(res.headers, encoding));
