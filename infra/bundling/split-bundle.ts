@@ -3,10 +3,13 @@
  * Modules reached only through `import()` — the X-Ray tracer, Evidently, the AWS clients a configuration
  * may not use, the SDK's rarely needed credential providers — go into chunks under `chunks/` that Node
  * reads, compiles and evaluates on first use, so the init phase pays only for what the entry imports
- * statically. NodejsFunction's esbuild step always writes a single `--outfile` and cannot split, so this
- * runs esbuild itself (locally, no Docker) and NodejsFunction takes the result as its `code`.
+ * statically. External packages with a module in `on-first-call/` are not imported at init either: that
+ * module takes their place and loads them when one of their functions is first called. NodejsFunction's
+ * esbuild step always writes a single `--outfile` and cannot split, so this runs esbuild itself (locally,
+ * no Docker) and NodejsFunction takes the result as its `code`.
  */
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
@@ -29,6 +32,14 @@ export interface SplitBundleProps {
   /** Shell commands run after bundling, given the asset folder (as NodejsFunction's `afterBundling`). */
   readonly afterBundling?: (outputDir: string) => string[];
 }
+
+/**
+ * External packages the bundle loads on the first call of one of their functions, with the module standing
+ * in for each (it exports what the code imports; importing anything else fails the build).
+ */
+const LOADED_ON_FIRST_CALL: Readonly<Record<string, string>> = {
+  lmdb: fileURLToPath(new URL('on-first-call/lmdb.ts', import.meta.url)),
+};
 
 /**
  * @example
@@ -61,6 +72,9 @@ export function splitBundle(props: SplitBundleProps): Code {
             sourcesContent: false,
             banner: { js: props.banner },
             external: [...props.external],
+            alias: Object.fromEntries(
+              Object.entries(LOADED_ON_FIRST_CALL).filter(([name]) => props.external.includes(name)),
+            ),
             logLevel: 'warning',
           });
           for (const command of props.afterBundling?.(outputDir) ?? []) {

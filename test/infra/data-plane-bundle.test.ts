@@ -3,6 +3,7 @@
  * `handler` (split into chunks; what the init phase loads holds no AWS client package) and a working
  * copy of lmdb with its Linux x64 prebuilds.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -54,11 +55,13 @@ describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
     assetDir = synthDataPlaneAsset().dir;
   }, 180_000);
 
-  test('the bundle is an ES module exporting handler, with lmdb left external', () => {
+  test('the bundle is an ES module exporting handler, with lmdb left external and required on first use', () => {
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
     const scripts = files(assetDir).filter((path) => path.endsWith('.mjs') && !path.includes('node_modules'));
-    expect(scripts.some((path) => /from\s*"lmdb"/.test(readFileSync(path, 'utf8')))).toBe(true);
+    const texts = scripts.map((path) => readFileSync(path, 'utf8'));
+    expect(texts.some((text) => /\("lmdb"\)/.test(text))).toBe(true);
+    expect(texts.filter((text) => /from\s*"lmdb"/.test(text))).toEqual([]);
     for (const path of scripts) expect(existsSync(`${path}.map`), path).toBe(true);
   });
 
@@ -83,6 +86,22 @@ describe('data-plane asset (real bundle)', { timeout: 120_000 }, () => {
       expect(all, client).toContain(marker);
       expect(atInit, client).not.toContain(marker);
     }
+  });
+
+  test('importing the handler module loads no lmdb: a localdb store requires it when it opens a file', () => {
+    const probe =
+      "import { createRequire } from 'node:module';" +
+      'await import(process.argv[1]);' +
+      'console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));';
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, pathToFileURL(join(assetDir, 'index.mjs')).href],
+      {
+        cwd: assetDir,
+        encoding: 'utf8',
+      },
+    );
+    expect((JSON.parse(out) as string[]).filter((path) => path.includes('lmdb'))).toEqual([]);
   });
 
   test('lmdb and its run-time dependencies are in the asset at the installed versions', () => {
