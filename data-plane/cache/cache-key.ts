@@ -23,7 +23,12 @@ export function contextKeyPart(
   now: number,
 ): [values: unknown[], timeBucket: number | null] {
   const values = headerNames.map((name) => value(name) ?? null);
-  return [values, headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null];
+  return [values, timeBucket(headerNames, now)];
+}
+
+/** The quarter-hour bucket a key adds when a rule reads the clock (its headers include the time zone); else null. */
+export function timeBucket(headerNames: readonly string[], now: number): number | null {
+  return headerNames.includes(TIME_ZONE_HEADER) ? Math.floor(now / QUARTER_HOUR_MS) : null;
 }
 
 /**
@@ -44,7 +49,7 @@ export function inferenceCacheKey(
   }
   if (query.length > 1) query.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   // Every variation's headers: the variation is chosen after the cache lookup, so the key covers whichever serves.
-  const [headerValues, timeBucket] = contextKeyPart(recommender.contextHeaders, request.headers, now);
+  const [headerValues, bucket] = contextKeyPart(recommender.contextHeaders, request.headers, now);
   return JSON.stringify([
     configVersion,
     request.method,
@@ -55,6 +60,6 @@ export function inferenceCacheKey(
     request.itemList ?? null,
     query,
     headerValues,
-    timeBucket,
+    bucket,
   ]);
 }

@@ -1,6 +1,6 @@
 /**
  * The Node server's shortcut for cache hits: a second index over the response cache, keyed by the raw
- * request target exactly as received (plus what `contextKeyPart` adds to every cache key), so a
+ * request target exactly as received (plus what `contextKeyPart` adds to every cache key, in its own spelling), so a
  * repeated GET is answered straight from the stored bytes without building a Request, routing or
  * running middleware — the Hono path costs several times what writing the bytes does. Entries come
  * through the app's `onResponseCached` hook when it serves or stores a cacheable response (so
@@ -10,10 +10,11 @@
  * Not used with authentication, which must see every request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import type { CachedResponseInfo } from '../app.ts';
-import { contextKeyPart } from '../cache/cache-key.ts';
+import { timeBucket } from '../cache/cache-key.ts';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES } from '../cache/cached-inference.ts';
 import type { CachedResponse } from '../cache/response-store.ts';
 import { type Encoding, encodedBody, preferredEncoding, withEncoding } from '../compression.ts';
@@ -22,9 +23,9 @@ import { type Metrics, noMetrics } from '../metrics.ts';
 
 /**
  * Headers as written by the full path, flat (`[name, value, …]`), built once per encoding; the last
- * value is `Age`, updated in place so a hit allocates nothing.
+ * value is `Age`, updated in place (as text, at most once a second) so a hit allocates nothing.
  */
-type FlatHeaders = Array<string | number>;
+type FlatHeaders = string[];
 
 interface RawHit {
   entry: CachedResponse;
@@ -32,13 +33,28 @@ interface RawHit {
   body: Buffer;
   /** Everything but `Content-Encoding` and `Content-Length`. */
   headers: Record<string, string>;
+  /** The target without its query, for `onResponse`. */
+  path: string;
+  /** The `Age` last written, in seconds. */
+  age: number;
   plain: FlatHeaders;
   br?: FlatHeaders;
   gzip?: FlatHeaders;
 }
 
-function flatHeaders(headers: Record<string, string>, encoding: Encoding | undefined, length: number): FlatHeaders {
-  return [...Object.entries(withEncoding(headers, encoding)).flat(), 'Content-Length', length, 'Age', 0];
+function flatHeaders(
+  headers: Record<string, string>,
+  encoding: Encoding | undefined,
+  length: number,
+  age: number,
+): FlatHeaders {
+  return [
+    ...Object.entries(withEncoding(headers, encoding)).flat(),
+    'Content-Length',
+    String(length),
+    'Age',
+    String(age),
+  ];
 }
 
 export interface NodeCacheShortcutOptions {
@@ -52,6 +68,25 @@ export interface NodeCacheShortcutOptions {
   metrics?: Metrics;
   /** Called after every shortcut answer, like the app's `onResponse`. */
   onResponse?: (info: { method: string; path: string; status: number; durationMs: number }) => void;
+}
+
+const CONDITIONAL = Symbol('If-None-Match');
+
+/**
+ * `CONDITIONAL` when the request carries `If-None-Match` (the app answers those, with a 304 when it
+ * can), else its `Accept-Encoding` (several joined by `, `, as `headers` would), read from `rawHeaders`
+ * in one pass: `incoming.headers` builds an object of every header, which a hit has no use for.
+ */
+function conditionalOrAcceptEncoding(raw: string[]): string | undefined | typeof CONDITIONAL {
+  let acceptEncoding: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'if-none-match') return CONDITIONAL;
+    if (name.length === 15 && name.toLowerCase() === 'accept-encoding') {
+      acceptEncoding = acceptEncoding === undefined ? raw[i + 1] : `${acceptEncoding}, ${raw[i + 1]}`;
+    }
+  }
+  return acceptEncoding;
 }
 
 /** The raw request of an app request when it came through the Node server; undefined elsewhere. */
@@ -85,29 +120,32 @@ export class NodeCacheShortcut {
   }
 
   /**
-   * The target plus every value of every header a rule reads (duplicates included, as the app sees
-   * them), read from `rawHeaders` and joined by characters no target or header value may hold:
+   * The target alone when no header a rule reads was sent and no rule reads the clock (the usual
+   * case), else the target plus, per header name, `\n` and its values (each after a `\r`, duplicates
+   * included, as the app sees them), then `\n` and the time bucket. No target holds `\n` and no header
+   * value `\r` or `\n`, so distinct requests get distinct keys. Read from `rawHeaders` in place:
    * `headersDistinct` and `JSON.stringify` took a tenth of a hit's time.
    */
   #key(incoming: IncomingMessage, config: ResolvedConfig, now: number): string {
-    let key = incoming.url ?? '';
+    const url = incoming.url ?? '';
     const names = config.contextHeaders;
-    if (names.length === 0) return key;
+    if (names.length === 0) return url;
     const raw = incoming.rawHeaders;
-    const [values, timeBucket] = contextKeyPart(
-      names,
-      (name) => {
-        let found: string | undefined;
-        for (let i = 0; i < raw.length; i += 2) {
-          const header = raw[i]!;
-          if (header.length === name.length && header.toLowerCase() === name) found = `${found ?? ''}\r${raw[i + 1]}`;
+    let suffix = '';
+    let sent = false;
+    for (const name of names) {
+      suffix += '\n';
+      for (let i = 0; i < raw.length; i += 2) {
+        const header = raw[i]!;
+        if (header.length === name.length && header.toLowerCase() === name) {
+          suffix += `\r${raw[i + 1]}`;
+          sent = true;
         }
-        return found;
-      },
-      now,
-    );
-    for (const value of values) key += `\n${value ?? ''}`;
-    return timeBucket === null ? key : `${key}\n${timeBucket}`;
+      }
+    }
+    const bucket = timeBucket(names, now);
+    if (bucket !== null) return `${url}${suffix}\n${bucket}`;
+    return sent ? url + suffix : url;
   }
 
   /**
@@ -124,18 +162,24 @@ export class NodeCacheShortcut {
     }
     // Experiment responses take the app's path, which records an exposure each time they are served.
     if (entry.exposure) return;
-    const all = { ...entry.headers, ...headers, 'X-Cache': 'hit' };
+    const all = Object.assign({}, entry.headers, headers, { 'X-Cache': 'hit' });
+    const url = incoming.url ?? '';
+    const query = url.indexOf('?');
     this.#lru.set(this.#key(incoming, config, keyedAt), {
       entry,
       body: Buffer.from(entry.body.buffer, entry.body.byteOffset, entry.body.byteLength),
       headers: all,
-      plain: flatHeaders(all, undefined, entry.body.byteLength),
+      path: query === -1 ? url : url.slice(0, query),
+      age: 0,
+      plain: flatHeaders(all, undefined, entry.body.byteLength, 0),
     });
   };
 
   /** Answers the request from a fresh remembered entry; false when the app must answer it. */
   serve(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
-    if (incoming.method !== 'GET' || incoming.headers['if-none-match'] !== undefined) return false;
+    if (incoming.method !== 'GET') return false;
+    const acceptEncoding = conditionalOrAcceptEncoding(incoming.rawHeaders);
+    if (acceptEncoding === CONDITIONAL) return false;
     const started = performance.now();
     let config: ResolvedConfig;
     try {
@@ -152,25 +196,29 @@ export class NodeCacheShortcut {
     const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
     const { entry } = hit;
-    const wanted = preferredEncoding(incoming.headers['accept-encoding']);
+    const wanted = preferredEncoding(acceptEncoding);
     const { body, encoding } = wanted
       ? encodedBody(entry.body, wanted, entry)
       : { body: hit.body, encoding: undefined };
     let headers = hit.plain;
     if (encoding) {
-      hit[encoding] ??= flatHeaders(hit.headers, encoding, body.byteLength);
+      hit[encoding] ??= flatHeaders(hit.headers, encoding, body.byteLength, hit.age);
       headers = hit[encoding];
     }
-    headers[headers.length - 1] = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+    const age = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+    if (age !== hit.age) {
+      hit.age = age;
+      hit.plain[hit.plain.length - 1] = String(age);
+      if (hit.br) hit.br[hit.br.length - 1] = String(age);
+      if (hit.gzip) hit.gzip[hit.gzip.length - 1] = String(age);
+    }
     outgoing.writeHead(200, headers);
     outgoing.end(body);
     this.#metrics.add('CacheHit', 'Count', 1);
     this.#metrics.add('Response', 'Count', 1);
-    const url = incoming.url ?? '';
-    const query = url.indexOf('?');
     this.#options.onResponse?.({
       method: 'GET',
-      path: query === -1 ? url : url.slice(0, query),
+      path: hit.path,
       status: 200,
       durationMs: performance.now() - started,
     });

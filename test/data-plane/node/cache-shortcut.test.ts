@@ -148,6 +148,13 @@ describe('cache-hit shortcut of the Node server', () => {
     expect(origin.calls).toHaveLength(3);
     expect(await (await ask([['x-device', 'phone']])).text()).toContain('itemList');
     expect(shortcutResponses).toHaveLength(1);
+    // Not sent and sent empty are two requests; each is answered from memory the second time.
+    await ask([]);
+    await ask([['x-device', '']]);
+    expect(origin.calls).toHaveLength(5);
+    expect((await ask([])).headers.get('x-cache')).toBe('hit');
+    expect((await ask([['x-device', '']])).headers.get('x-cache')).toBe('hit');
+    expect(origin.calls).toHaveLength(5);
   });
 
   it('leaves conditional requests, HEAD and POST to the app', async () => {
@@ -201,7 +208,7 @@ describe('experiment responses', () => {
   it('answers with brotli or gzip as Accept-Encoding asks, from the app and from memory, the same bytes each time', async () => {
     await start();
     const big = '/recommend-items/shop/top/u1?numResults=100';
-    const get = (path: string, headers: Record<string, string> = {}) =>
+    const get = (path: string, headers: Record<string, string | string[]> = {}) =>
       new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
         httpGet(base + path, { headers }, (res) => {
           const chunks: Buffer[] = [];
@@ -234,7 +241,21 @@ describe('experiment responses', () => {
     expect(gunzipSync(hitGzip.body)).toEqual(plain.body);
     expect(hitGzip.body.length).toBeLessThan(plain.body.length / 2);
     expect((await get(big, { 'accept-encoding': 'identity' })).headers['content-encoding']).toBeUndefined();
+    // Several Accept-Encoding lines count together, as Node joins them.
+    const joined = await get(big, { 'accept-encoding': ['identity', 'gzip'] });
+    expect(joined.headers).toMatchObject({ 'x-cache': 'hit', 'content-encoding': 'gzip' });
     expect(origin.calls).toHaveLength(1);
     expect(appResponses).toHaveLength(1);
+
+    // Age is right for an encoding first asked for after time has passed, and for the others after.
+    const other = '/recommend-items/shop/top/u1?numResults=99';
+    await get(other);
+    clock.advance(3_000);
+    expect((await get(other)).headers.age).toBe('3');
+    const lateGzip = await get(other, { 'accept-encoding': 'gzip' });
+    expect(lateGzip.headers).toMatchObject({ 'x-cache': 'hit', 'content-encoding': 'gzip', age: '3' });
+    clock.advance(2_000);
+    expect((await get(other, { 'accept-encoding': 'gzip' })).headers.age).toBe('5');
+    expect((await get(other)).headers.age).toBe('5');
   });
 });

@@ -13,6 +13,15 @@ describe('request log', () => {
     expect(escapeControl('/recommend-items/retail/for-you/ü-1')).toBe('/recommend-items/retail/for-you/ü-1');
   });
 
+  it('escapes exactly the Unicode controls (Cc) and the two separators, in every position', () => {
+    const control = /^[\p{Cc}\u2028\u2029]$/u;
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code);
+      expect(escapeControl(`/a${c}`) !== `/a${c}`, `U+${code.toString(16)}`).toBe(control.test(c));
+    }
+    expect(escapeControl('\u0085/x')).toBe('\\x85/x');
+  });
+
   it('writes one line per response, batched, and everything queued on flush', () => {
     const writes: string[] = [];
     const requests = createRequestLog((chunk) => writes.push(chunk), { flushMs: 60_000 });
