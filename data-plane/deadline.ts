@@ -120,6 +120,40 @@ function onAbort(signal: AbortSignal, hook: () => void): () => void {
 }
 
 /**
+ * Settles once, with `task`'s outcome (its error through `failure`) or with the first interruption,
+ * whichever comes first. `watch` subscribes to what may interrupt, given the function to call, and
+ * returns what stops watching, which runs as soon as the promise settles.
+ */
+function settleFirst<T>(
+  watch: (interrupt: (error: unknown) => void) => () => void,
+  task: () => Promise<T>,
+  failure: (err: unknown) => unknown = (err) => err,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let stop: (() => void) | undefined;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      stop?.();
+      return true;
+    };
+    stop = watch((error) => finish() && reject(error));
+    let work: Promise<T>;
+    try {
+      work = task();
+    } catch (err) {
+      if (finish()) reject(failure(err));
+      return;
+    }
+    work.then(
+      (value) => finish() && resolve(value),
+      (err) => finish() && reject(failure(err)),
+    );
+  });
+}
+
+/**
  * Runs `task` with `signal` and settles when it does or when the signal aborts, whichever is first: a
  * task that ignores its signal still loses the race. Rejects with the signal's reason on abort. Tasks
  * racing one signal share a single abort listener on it (adding and removing one per task, as a
@@ -130,31 +164,10 @@ function onAbort(signal: AbortSignal, hook: () => void): () => void {
  */
 export function withSignal<T>(signal: AbortSignal, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const unsubscribe = onAbort(signal, () => {
-      if (settled) return;
-      settled = true;
-      reject(signal.reason);
-    });
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      unsubscribe();
-      return true;
-    };
-    let work: Promise<T>;
-    try {
-      work = task(signal);
-    } catch (err) {
-      if (settle()) reject(err);
-      return;
-    }
-    work.then(
-      (value) => settle() && resolve(value),
-      (err) => settle() && reject(err),
-    );
-  });
+  return settleFirst(
+    (interrupt) => onAbort(signal, () => interrupt(signal.reason)),
+    () => task(signal),
+  );
 }
 
 /**
@@ -194,53 +207,27 @@ function race<T>(
   capMs: number | undefined,
 ): Promise<T> {
   if (deadline.expired) return Promise.reject(new DeadlineExceededError(what, deadline.budgetMs));
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let cap: AbortController | undefined;
-    const settle = () => {
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe();
-    };
-    const unsubscribe = deadline.onExpire((reason) => {
-      if (settled) return;
-      settle();
-      cap?.abort(reason);
-      reject(new DeadlineExceededError(what, deadline.budgetMs, { cause: reason }));
-    });
-    let signal: AbortSignal;
-    if (capMs === undefined) signal = deadline.signal;
-    else {
-      const controller = new AbortController();
-      cap = controller;
-      signal = controller.signal;
-      timer = setTimeout(() => {
-        if (settled) return;
-        settle();
+  const cap = capMs === undefined ? undefined : new AbortController();
+  return settleFirst(
+    (interrupt) => {
+      const unsubscribe = deadline.onExpire((reason) => {
+        interrupt(new DeadlineExceededError(what, deadline.budgetMs, { cause: reason }));
+        cap?.abort(reason);
+      });
+      if (!cap) return unsubscribe;
+      const timer = setTimeout(() => {
         // The reason AbortSignal.timeout gives, which toOriginError maps to a 504 OriginTimeout.
         const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-        controller.abort(reason);
-        reject(reason);
+        interrupt(reason);
+        cap.abort(reason);
       }, capMs);
       timer.unref();
-    }
-    const failed = (err: unknown) => {
-      if (settled) return;
-      settle();
-      reject(deadline.expired ? new DeadlineExceededError(what, deadline.budgetMs, { cause: err }) : err);
-    };
-    let work: Promise<T>;
-    try {
-      work = task(signal);
-    } catch (err) {
-      failed(err);
-      return;
-    }
-    work.then((value) => {
-      if (settled) return;
-      settle();
-      resolve(value);
-    }, failed);
-  });
+      return () => {
+        clearTimeout(timer);
+        unsubscribe();
+      };
+    },
+    () => task(cap ? cap.signal : deadline.signal),
+    (err) => (deadline.expired ? new DeadlineExceededError(what, deadline.budgetMs, { cause: err }) : err),
+  );
 }
