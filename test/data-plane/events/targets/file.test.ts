@@ -15,10 +15,39 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+/** A new temporary folder, removed after the tests. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
+  dirs.push(dir);
+  return dir;
+}
+
+type Write = (bytes: Buffer) => Promise<void>;
+
+/** The node file system with each opened file's `write` replaced by `wrap(write, path)`. */
+function wrappingWrites(wrap: (write: Write, path: string) => Write): AppendFileSystem {
+  return {
+    ...nodeFileSystem,
+    open: async (path) => {
+      const opened = await nodeFileSystem.open(path);
+      opened.file.write = wrap(opened.file.write, path);
+      return opened;
+    },
+  };
+}
+
+/** Writes that, while `full()`, put `written(bytes)` of the bytes in the file and then fail like ENOSPC. */
+function diskFilling(full: () => boolean, written: (bytes: Buffer) => number): AppendFileSystem {
+  return wrappingWrites((write, path) => async (bytes) => {
+    if (!full()) return write(bytes);
+    await appendFile(path, bytes.subarray(0, written(bytes)));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  });
+}
+
 describe('file target', () => {
   it('appends one JSON line per record, creating the folder', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'nested', 'events.jsonl');
     const target = fileTarget({ type: 'file', path }, { ...testClients(), files: createFileAppender() });
     const batch = sampleBatch();
@@ -32,8 +61,7 @@ describe('file target', () => {
   });
 
   it('never interleaves concurrent batches', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'events.jsonl');
     const target = fileTarget({ type: 'file', path }, { ...testClients(), files: createFileAppender() });
     const batches = Array.from({ length: 40 }, (_, i) => {
@@ -50,8 +78,7 @@ describe('file target', () => {
   });
 
   it('reports a write failure and keeps writing afterwards', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const files = createFileAppender();
     await files.append(join(dir, 'taken'), 'x');
     const blocked = fileTarget({ type: 'file', path: join(dir, 'taken', 'events.jsonl') }, { ...testClients(), files });
@@ -61,24 +88,16 @@ describe('file target', () => {
   });
 
   it('leaves the file as it was when a write fails part-way (a full disk), so the next record is whole', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'events.jsonl');
     let diskFull = false;
     // Like ENOSPC in the middle of a write: half the bytes reach the file, then the write fails.
-    const files = createFileAppender({
-      ...nodeFileSystem,
-      open: async (p) => {
-        const opened = await nodeFileSystem.open(p);
-        const write = opened.file.write;
-        opened.file.write = async (bytes) => {
-          if (!diskFull) return write(bytes);
-          await appendFile(p, bytes.subarray(0, Math.floor(bytes.length / 2)));
-          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        };
-        return opened;
-      },
-    });
+    const files = createFileAppender(
+      diskFilling(
+        () => diskFull,
+        (bytes) => Math.floor(bytes.length / 2),
+      ),
+    );
     const target = fileTarget({ type: 'file', path }, { ...testClients(), files });
     const batch = sampleBatch();
     await target.send(batch);
@@ -93,24 +112,18 @@ describe('file target', () => {
   });
 
   it('joins the texts of one turn into one write and keeps the file open between rounds', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'events.jsonl');
     const calls = { open: 0, write: 0 };
-    const counting: AppendFileSystem = {
-      ...nodeFileSystem,
-      open: async (p) => {
+    const files = createFileAppender(
+      wrappingWrites((write) => {
         calls.open++;
-        const opened = await nodeFileSystem.open(p);
-        const write = opened.file.write;
-        opened.file.write = (bytes) => {
+        return (bytes) => {
           calls.write++;
           return write(bytes);
         };
-        return opened;
-      },
-    };
-    const files = createFileAppender(counting);
+      }),
+    );
     await Promise.all(Array.from({ length: 20 }, (_, i) => files.append(path, `${i}\n`)));
     await files.append(path, 'last\n');
     expect(calls).toEqual({ open: 1, write: 2 });
@@ -118,8 +131,7 @@ describe('file target', () => {
   });
 
   it('writes to the path again after the file was rotated away or deleted', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'events.jsonl');
     let clock = 0;
     const files = createFileAppender(nodeFileSystem, () => clock);
@@ -136,25 +148,15 @@ describe('file target', () => {
   });
 
   it('cuts back to the size another writer left when it failed part-way', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'p13n-file-target-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'events.jsonl');
     let clock = 0;
     let diskFull = false;
     const files = createFileAppender(
-      {
-        ...nodeFileSystem,
-        open: async (p) => {
-          const opened = await nodeFileSystem.open(p);
-          const write = opened.file.write;
-          opened.file.write = async (bytes) => {
-            if (!diskFull) return write(bytes);
-            await appendFile(p, bytes.subarray(0, 3));
-            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-          };
-          return opened;
-        },
-      },
+      diskFilling(
+        () => diskFull,
+        () => 3,
+      ),
       () => clock,
     );
     await files.append(path, 'ours\n');
