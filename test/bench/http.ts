@@ -28,6 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { embeddedDefaultConfig } from '../helpers/serve-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Node's flags in `npm start` (`node --flag … dist/p13n.mjs serve`): serve runs as `npm start` runs it. */
+const START_FLAGS: string[] =
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string)
+    .match(/^node((?: --\S+)*) /)?.[1]
+    ?.trim()
+    .split(' ')
+    .filter(Boolean) ?? [];
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -214,14 +221,15 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ');
   console.log(
-    `http: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, load average ${load()} (start)`,
+    `http: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version} ${START_FLAGS.join(' ')} (both servers, as npm start), load average ${load()} (start)`,
   );
   const servePort = await freePort();
   const serveBase = `http://127.0.0.1:${servePort}`;
   // The embedded default, copied so the exposures of the miss runs go to the temporary folder; the
   // request log (on by default) goes to a file, as it would when redirected.
   const config = embeddedDefaultConfig(dir);
-  const serve = spawn(process.execPath, ['dist/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)], {
+  const serveArgs = [...START_FLAGS, 'dist/p13n.mjs', 'serve', '--config', config, '--port', String(servePort)];
+  const serve = spawn(process.execPath, serveArgs, {
     cwd: ROOT,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', P13N_DATA_DIR: join(dir, 'data') },
     stdio: ['ignore', openSync(join(dir, 'requests.log'), 'w'), 'inherit'],
@@ -255,7 +263,7 @@ try {
   writeFileSync(routesFile, JSON.stringify(routes));
   const rawPort = await freePort();
   const rawBase = `http://127.0.0.1:${rawPort}`;
-  const raw = start(['-e', RAW_SERVER], { ROUTES: routesFile, PORT: String(rawPort) });
+  const raw = start([...START_FLAGS, '-e', RAW_SERVER], { ROUTES: routesFile, PORT: String(rawPort) });
   children.push(raw);
   await waitForHttp(`${rawBase}${routes[0]![0].split(' ')[0]}`, raw);
   console.log(
