@@ -1,13 +1,14 @@
 /**
  * The Node server's shortcut for cache hits: a second index over the response cache, keyed by the raw
- * request target exactly as received (plus what `contextKeyPart` adds to every cache key, in its own spelling), so a
- * repeated GET is answered straight from the stored bytes without building a Request, routing or
- * running middleware — the Hono path costs several times what writing the bytes does. Entries come
- * through the app's `onResponseCached` hook when it serves or stores a cacheable response (so
- * everything the full path checks has been checked once for that exact request) and answer only while fresh;
- * anything else — another method, `If-None-Match`, a miss, an expired entry, a new configuration, a
- * response an experiment chose (its exposures are recorded by the app) — falls through to the app.
- * Not used with authentication, which must see every request.
+ * request target exactly as received plus what `contextKeyPart` adds to every cache key (header values
+ * and time bucket, spelt its own way, see `#key`), so a repeated GET is answered straight from the
+ * stored bytes without building a Request, routing or running middleware — the Hono path costs
+ * several times what writing the bytes does. Entries come through the app's `onResponseCached` hook
+ * when it serves or stores a cacheable response (so everything the full path checks has been checked
+ * once for that exact request) and answer only while fresh; anything else — another method,
+ * `If-None-Match`, a miss, an expired entry, a new configuration, a response an experiment chose (its
+ * exposures are recorded by the app) — falls through to the app. Not used with authentication, which
+ * must see every request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
