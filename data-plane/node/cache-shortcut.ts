@@ -71,25 +71,6 @@ export interface NodeCacheShortcutOptions {
   onResponse?: (info: { method: string; path: string; status: number; durationMs: number }) => void;
 }
 
-const CONDITIONAL = Symbol('If-None-Match');
-
-/**
- * `CONDITIONAL` when the request carries `If-None-Match` (the app answers those, with a 304 when it
- * can), else its `Accept-Encoding` (several joined by `, `, as `headers` would), read from `rawHeaders`
- * in one pass: `incoming.headers` builds an object of every header, which a hit has no use for.
- */
-function conditionalOrAcceptEncoding(raw: string[]): string | undefined | typeof CONDITIONAL {
-  let acceptEncoding: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 13 && name.toLowerCase() === 'if-none-match') return CONDITIONAL;
-    if (name.length === 15 && name.toLowerCase() === 'accept-encoding') {
-      acceptEncoding = acceptEncoding === undefined ? raw[i + 1] : `${acceptEncoding}, ${raw[i + 1]}`;
-    }
-  }
-  return acceptEncoding;
-}
-
 /** The raw request of an app request when it came through the Node server; undefined elsewhere. */
 function incomingOf(env: unknown): IncomingMessage | undefined {
   const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
@@ -178,9 +159,8 @@ export class NodeCacheShortcut {
 
   /** Answers the request from a fresh remembered entry; false when the app must answer it. */
   serve(incoming: IncomingMessage, outgoing: ServerResponse): boolean {
-    if (incoming.method !== 'GET') return false;
-    const acceptEncoding = conditionalOrAcceptEncoding(incoming.rawHeaders);
-    if (acceptEncoding === CONDITIONAL) return false;
+    // Node has built `headers` already (it reads `Expect`), so these are plain property reads.
+    if (incoming.method !== 'GET' || incoming.headers['if-none-match'] !== undefined) return false;
     const started = performance.now();
     let config: ResolvedConfig;
     try {
@@ -197,7 +177,7 @@ export class NodeCacheShortcut {
     const hit = this.#lru.get(this.#key(incoming, config, now));
     if (!hit || now >= hit.entry.freshUntil) return false;
     const { entry } = hit;
-    const wanted = preferredEncoding(acceptEncoding);
+    const wanted = preferredEncoding(incoming.headers['accept-encoding']);
     const { body, encoding } = wanted
       ? encodedBody(entry.body, wanted, entry)
       : { body: hit.body, encoding: undefined };
