@@ -189,9 +189,7 @@ export class NodeCacheShortcut {
     const age = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
     if (age !== hit.age) {
       hit.age = age;
-      hit.plain[hit.plain.length - 1] = String(age);
-      if (hit.br) hit.br[hit.br.length - 1] = String(age);
-      if (hit.gzip) hit.gzip[hit.gzip.length - 1] = String(age);
+      for (const flat of [hit.plain, hit.br, hit.gzip]) if (flat) flat[flat.length - 1] = String(age);
     }
     outgoing.writeHead(200, headers);
     outgoing.end(body);
