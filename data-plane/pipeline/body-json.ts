@@ -41,19 +41,55 @@ function fieldPrefix(name: string): string {
   return prefix;
 }
 
-function itemJson(item: RecommendedItem): string {
-  let json = '';
+/**
+ * `String(value)` for a finite number, faster for scores between 10⁻⁶ and 1, the range recommenders
+ * score in: `String` of a double not written lately costs 0.25–0.5 µs, over a third of a 25-item
+ * body's time, this about 0.1 µs.
+ * A double below 1 that some decimal with at most 15 places rounds to has exactly one such decimal
+ * with 15 places (they would be 10⁻¹⁵ apart, more than the double's own spacing), and `c / 10¹⁵` is
+ * exact to test, division being correctly rounded; the shortest such decimal, which `String` writes,
+ * is that one without its trailing zeros. Any other number goes to `String`.
+ */
+export function numberJson(value: number): string {
+  if (value >= 1e-6 && value < 1) {
+    const scaled = Math.round(value * 1e15);
+    const digits =
+      scaled / 1e15 === value
+        ? scaled
+        : (scaled - 1) / 1e15 === value
+          ? scaled - 1
+          : (scaled + 1) / 1e15 === value
+            ? scaled + 1
+            : -1;
+    if (digits > 0) {
+      let c = digits;
+      let places = 15;
+      while (c % 10 === 0) {
+        c /= 10;
+        places--;
+      }
+      const text = String(c);
+      return text.length === places ? `0.${text}` : `0.${'0'.repeat(places - text.length)}${text}`;
+    }
+  }
+  return String(value);
+}
+
+/** Appends one item's JSON to `parts`, field by field in the item's own order, as JSON.stringify writes it. */
+function pushItem(parts: string[], item: RecommendedItem, first: boolean): void {
+  let open = first ? '{' : ',{';
   for (const name of Object.keys(item)) {
     const value = item[name];
     let text: string | undefined;
     if (typeof value === 'string') text = stringJson(value);
-    else if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : 'null';
+    else if (typeof value === 'number') text = Number.isFinite(value) ? numberJson(value) : 'null';
     else if (name === 'metadata' && typeof value === 'object' && value !== null) text = metadataJson(value);
     else text = JSON.stringify(value) as string | undefined;
     if (text === undefined) continue; // undefined, functions and symbols are left out, as JSON.stringify does
-    json += json === '' ? `{${fieldPrefix(name)}${text}` : `,${fieldPrefix(name)}${text}`;
+    parts.push(open, fieldPrefix(name), text);
+    open = ',';
   }
-  return json === '' ? '{}' : `${json}}`;
+  parts.push(open === ',' ? '}' : `${open}}`);
 }
 
 /**
@@ -66,14 +102,14 @@ export function inferenceBodyJson(
   recommendationId: string,
   matchedExperiment?: unknown,
 ): string {
-  // One join makes the body one flat string at once; appending would make a rope that the first reader
-  // (the ETag's hash, the socket write) copies again.
-  const parts = new Array<string>(items.length + 2);
-  parts[0] = `{${fieldPrefix(listKey)}[`;
-  for (let i = 0; i < items.length; i++) parts[i + 1] = i === 0 ? itemJson(items[i]!) : `,${itemJson(items[i]!)}`;
-  parts[items.length + 1] =
+  // Every piece goes into one list and one join copies each once into a flat string; appending would
+  // make ropes that the join, then the ETag's hash and the socket write, walk again.
+  const parts: string[] = [`{${fieldPrefix(listKey)}[`];
+  for (let i = 0; i < items.length; i++) pushItem(parts, items[i]!, i === 0);
+  parts.push(
     matchedExperiment === undefined
       ? `],"recommendationId":${stringJson(recommendationId)}}`
-      : `],"recommendationId":${stringJson(recommendationId)},"matchedExperiment":${JSON.stringify(matchedExperiment)}}`;
+      : `],"recommendationId":${stringJson(recommendationId)},"matchedExperiment":${JSON.stringify(matchedExperiment)}}`,
+  );
   return parts.join('');
 }

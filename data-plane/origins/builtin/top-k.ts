@@ -10,7 +10,7 @@
  * @example
  * topK([3, 1, 2], 2, (a, b) => a > b); // [3, 2]
  */
-export function topK<T>(candidates: Iterable<T>, k: number, better: (a: T, b: T) => boolean): T[] {
+export function topK<T>(candidates: Iterable<T> | ArrayLike<T>, k: number, better: (a: T, b: T) => boolean): T[] {
   const heap: T[] = [];
   if (k <= 0) return heap;
   const worse = (i: number, j: number) => better(heap[j] as T, heap[i] as T);
@@ -32,7 +32,7 @@ export function topK<T>(candidates: Iterable<T>, k: number, better: (a: T, b: T)
       i = w;
     }
   };
-  for (const c of candidates) {
+  const offer = (c: T) => {
     if (heap.length < k) {
       heap.push(c);
       let i = heap.length - 1;
@@ -46,6 +46,10 @@ export function topK<T>(candidates: Iterable<T>, k: number, better: (a: T, b: T)
       heap[0] = c;
       siftDown(0);
     }
-  }
+  };
+  // An index loop over arrays: iterating one would allocate a result object per candidate here, as
+  // the iterator is not optimised away in a function called with maps' iterators too.
+  if ('length' in candidates) for (let i = 0; i < candidates.length; i++) offer(candidates[i] as T);
+  else for (const c of candidates) offer(c);
   return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
 }

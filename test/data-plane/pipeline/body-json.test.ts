@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecommendedItem } from '../../../data-plane/origins/types.ts';
-import { inferenceBodyJson } from '../../../data-plane/pipeline/body-json.ts';
+import { inferenceBodyJson, numberJson } from '../../../data-plane/pipeline/body-json.ts';
 
 const reference = (key: string, items: unknown[], recommendationId: string, matchedExperiment?: unknown) =>
   JSON.stringify({ [key]: items, recommendationId, ...(matchedExperiment ? { matchedExperiment } : {}) });
@@ -54,6 +54,45 @@ describe('inferenceBodyJson', () => {
     for (const itemId of ['\ud800', 'a\udc00b', '😀', 'tab\there', 'q"\\', '\u2028', '\u007f\u0085']) {
       const items = [{ itemId, metadata: { [itemId]: itemId } }];
       expect(inferenceBodyJson('itemList', items, itemId)).toBe(reference('itemList', items, itemId));
+    }
+  });
+});
+
+describe('numberJson', () => {
+  it('writes what String writes, for any double and for scores rounded to any precision', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => {
+        expect(numberJson(value)).toBe(String(value));
+      }),
+      { numRuns: 5_000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: 1e-7, max: 1, noNaN: true }), fc.integer({ min: 1, max: 17 }), (value, digits) => {
+        const score = Number(value.toPrecision(digits));
+        expect(numberJson(score)).toBe(String(score));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('writes the edges of its fast range as String does', () => {
+    const edges = [
+      1e-6,
+      1e-6 - 1e-22,
+      1.5e-6,
+      9.99999e-7,
+      0.1,
+      0.2,
+      0.1 + 0.2,
+      0.3,
+      1 / 3,
+      0.5,
+      0.999999,
+      1 - 2 ** -53,
+      1,
+    ];
+    for (const value of [...edges, ...edges.map((v) => -v), 0, -0, 5e-324, 123.456]) {
+      expect(numberJson(value)).toBe(String(value));
     }
   });
 });

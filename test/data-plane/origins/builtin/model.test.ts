@@ -197,6 +197,22 @@ describe('Model', () => {
     const model = trained(rows('u1 a', 'u1 b', 'u1 c', 'u2 a'), { maxHistory: 2 });
     expect(ids(model.recommend('u1', 3))).toContain('a');
   });
+
+  it('scores more items than its scratch space starts with (1,024), and leaves nothing behind', () => {
+    // Shopper u-i bought the hub h and x-i: h relates to 1,500 items, all as strongly.
+    const lines: string[] = [];
+    for (let i = 0; i < 1_500; i++) lines.push(`u-${i} h`, `u-${i} x-${i}`);
+    const model = trained(rows(...lines), { maxNeighbours: 2_000, maxCounts: 2_000 });
+    const all = Array.from({ length: 1_500 }, (_, i) => `x-${i}`).sort();
+    expect(ids(model.related('h', 2_000))).toEqual(all);
+    // A shopper of h alone gets all of them too, not the ones the first request blocked or scored.
+    model.learn([{ userId: 'new', itemId: 'h' }]);
+    expect(ids(model.recommend('new', 2_000))).toEqual(all);
+    expect(ids(model.recommend('new', 20, { exclude: new Set(all.slice(0, 1_490)) }))).toEqual(all.slice(1_490));
+    expect(ids(model.recommend('new', 2_000))).toEqual(all);
+    expect(ids(model.recommend('u-7', 2))).toEqual(['x-0', 'x-1']);
+    expect(ids(model.related('x-7', 1))).toEqual(['h']);
+  });
 });
 
 describe('trainModel', () => {
@@ -332,5 +348,24 @@ describe('on the committed sample data', () => {
     }
     const meanAfter = results.reduce((sum, r) => sum + r.after, 0) / results.length;
     expect(meanAfter).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('scores', () => {
+  it('are in [0, 1] with at most 6 significant digits, best first', async () => {
+    const { model } = await trainModel(new URL('../../../../samples/local/interactions.csv', import.meta.url).pathname);
+    for (let user = 1; user <= 100; user++) {
+      const scores = model.recommend(`user-${user}`, 25).map((item) => item.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      for (const score of scores) {
+        expect(score).toBeGreaterThanOrEqual(0);
+        expect(score).toBeLessThanOrEqual(1);
+        expect(
+          String(score)
+            .replace(/^0\.0*/, '')
+            .replace('.', '').length,
+        ).toBeLessThanOrEqual(6);
+      }
+    }
   });
 });
