@@ -43,6 +43,31 @@ describe('inferenceBodyJson', () => {
     expect(JSON.parse(once).personalizedRanking[1].metadata).toEqual(metadata);
   });
 
+  it('writes items of the usual shape from what it kept, whichever item a metadata object was last written for', () => {
+    const lamp = { name: 'Lamp', price: 12.5 };
+    const desk = { name: 'Desk "Oak"', tags: ['a\u2028b'] };
+    const lists = [
+      [
+        { itemId: 'a', score: 0.5, metadata: lamp },
+        { itemId: 'b', score: 0.25, metadata: desk },
+      ],
+      [
+        { itemId: 'b', score: 0.123457, metadata: desk },
+        { itemId: 'q"\\', score: 1e-7, metadata: lamp },
+        { itemId: 'a', score: 3, metadata: lamp },
+      ],
+      [
+        { itemId: 'a', metadata: lamp, score: 0.5 },
+        { score: 0.5, itemId: 'a', metadata: lamp },
+        { itemId: 'c', score: Number.NaN, metadata: desk },
+      ],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const items of lists)
+        expect(inferenceBodyJson('itemList', items, 'r')).toBe(reference('itemList', items, 'r'));
+    }
+  });
+
   it('leaves out what JSON.stringify leaves out and writes non-finite numbers as null', () => {
     const items = [{ itemId: 'a', score: Number.NaN, reason: undefined, extra: () => 1, inf: -Infinity }];
     expect(inferenceBodyJson('itemList', items as RecommendedItem[], 'r')).toBe(
