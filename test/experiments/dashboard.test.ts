@@ -55,6 +55,12 @@ describe('the experiments dashboard and readout served by p13n serve', () => {
       message: "namespace 'nowhere' is not configured",
     });
     expect((await fetch(`${url}/experiments/assets/package.json`)).status).toBe(404);
+    const elsewhere = await fetch(`${url}/experiments/retail/uPlot.min.css`);
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.json()).toMatchObject({
+      code: 'NotFound',
+      message: 'no route for GET /experiments/retail/uPlot.min.css',
+    });
   });
 
   it('draws each variation with the numbers of the report, interval bars, a chart and the SRM warning', async () => {
