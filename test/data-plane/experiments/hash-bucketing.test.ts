@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assignByHash, bucketOf } from '../../../data-plane/experiments/hash-bucketing.ts';
 
@@ -48,6 +49,14 @@ describe('hash bucketing', () => {
   it('pins known buckets so a change of hash cannot slip in unnoticed', () => {
     expect(bucketOf('home-page', '', 'user-42')).toBeCloseTo(0.7549793517603562, 15);
     expect(assignByHash('home-page', experiment, keys, 'user-42')).toBe('b');
+  });
+
+  it('is the first 53 bits of SHA-256 over feature, salt and user, exactly', () => {
+    for (let i = 0; i < 2_000; i++) {
+      const [feature, salt, user] = [`f${i % 7}`, i % 3 ? '' : `s${i}`, `user-${i}-${'é'.repeat(i % 4)}`];
+      const digest = createHash('sha256').update(`${feature}\u0000${salt}\u0000${user}`).digest();
+      expect(bucketOf(feature, salt, user)).toBe(Number(digest.readBigUInt64BE(0) >> 11n) / 2 ** 53);
+    }
   });
 
   it('reshuffles users when the feature or the salt changes', () => {
