@@ -73,6 +73,33 @@ function itemIdsFromPath(url: string): string[] {
 }
 
 /**
+ * Query parameters by query string, as Hono parses them, frozen: the same few query strings come again
+ * and again (`?numResults=25`), and parsing one each time, then checking it (query.ts keeps what it made
+ * of each of these objects), was a twentieth of a miss. Clients choose query strings, so the map is
+ * bounded (at most 1,000 strings of at most 256 characters; longer ones are parsed every time), and
+ * emptied when full.
+ */
+const queries = new Map<string, Readonly<Record<string, string>>>();
+const MAX_QUERIES = 1000;
+const MAX_KEPT_QUERY_LENGTH = 256;
+const NO_QUERY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+function queryOf(c: Context<AppEnv>): Readonly<Record<string, string>> {
+  const url = c.req.url;
+  const start = url.indexOf('?');
+  if (start === -1) return NO_QUERY;
+  if (url.length - start > MAX_KEPT_QUERY_LENGTH) return c.req.query();
+  const search = url.slice(start);
+  let query = queries.get(search);
+  if (query === undefined) {
+    query = Object.freeze(c.req.query());
+    if (queries.size >= MAX_QUERIES) queries.clear();
+    queries.set(search, query);
+  }
+  return query;
+}
+
+/**
  * @example
  * mountInferenceRoutes(app, { inference: createCachedInference(pipeline) });
  * await app.request('/recommend-items/retail/for-you/u1?numResults=5');
@@ -83,7 +110,7 @@ export function mountInferenceRoutes(app: Hono<AppEnv>, deps: InferenceRoutesDep
       c.get('config'),
       Object.assign({}, request, {
         method: c.req.method === 'POST' ? ('POST' as const) : ('GET' as const),
-        query: c.req.query(),
+        query: queryOf(c),
         headers: headerLookup(c.req.raw.headers),
         deadline: c.get('deadline'),
       }),

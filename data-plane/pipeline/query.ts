@@ -6,15 +6,32 @@
 import { type InferenceQuery, parseFlag, querySchema } from '../../contracts/inference-query.ts';
 import { BadRequestError } from '../errors.ts';
 
+type Limits = { defaultNumResults: number; maxNumResults: number };
+
+/** What a frozen query object (the routes keep one per query string) was read as, under which limits. */
+const readQueries = new WeakMap<object, { limits: Limits; query: InferenceQuery }>();
+
 /**
+ * The query read and checked; the same answer, frozen, for a frozen `raw` read before under the same
+ * `limits` object (a recommender's).
+ *
  * @example
  * parseInferenceQuery({ numResults: '10', decorateItems: 'no' }, { defaultNumResults: 25, maxNumResults: 500 })
  * // → { numResults: 10, decorateItems: false, syntheticUser: false }
  */
-export function parseInferenceQuery(
-  raw: Record<string, string | undefined>,
-  limits: { defaultNumResults: number; maxNumResults: number },
-): InferenceQuery {
+export function parseInferenceQuery(raw: Readonly<Record<string, string | undefined>>, limits: Limits): InferenceQuery {
+  const known = readQueries.get(raw);
+  if (known?.limits === limits) return known.query;
+  const query = readQuery(raw, limits);
+  if (Object.isFrozen(raw)) {
+    if (query.context) Object.freeze(query.context);
+    if (query.filterValues) Object.freeze(query.filterValues);
+    readQueries.set(raw, { limits, query: Object.freeze(query) });
+  }
+  return query;
+}
+
+function readQuery(raw: Readonly<Record<string, string | undefined>>, limits: Limits): InferenceQuery {
   const parsed = querySchema(limits.maxNumResults).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -83,6 +83,25 @@ describe('recommend-items', () => {
     expect(JSON.stringify(body)).not.toContain('at ');
   });
 
+  it('reads each query string as it is, however often and however many come, short or long', async () => {
+    for (let round = 0; round < 2; round++) {
+      for (const n of [1, 2, 3]) {
+        const body = await json(await app.request(`/recommend-items/retail/for-you/u1?numResults=${n}`));
+        expect(body.itemList).toHaveLength(n);
+      }
+      const bad = await app.request('/recommend-items/retail/for-you/u1?numResults=0');
+      expect(bad.status).toBe(400);
+    }
+    // Past the bound on kept query strings, and one longer than any kept: still read, each its own.
+    for (let i = 0; i < 1_100; i += 97) {
+      await app.request(`/recommend-items/retail/for-you/u1?numResults=2&bust=${i}`);
+      expect(lastPayload().numResults).toBe(2);
+    }
+    const context = JSON.stringify({ note: 'x'.repeat(300) });
+    await app.request(`/recommend-items/retail/for-you/u1?numResults=4&context=${encodeURIComponent(context)}`);
+    expect(lastPayload()).toMatchObject({ numResults: 4, context: { note: 'x'.repeat(300) } });
+  });
+
   it('passes the context parameter to the origin', async () => {
     await app.request(`/recommend-items/retail/for-you/u1?context=${encodeURIComponent('{"device":"tv"}')}`);
     expect(lastPayload().context).toEqual({ device: 'tv' });
