@@ -167,10 +167,10 @@ export class Model {
   private readonly popular = new PopularityIndex((a, b) => this.morePopular(a, b));
   /** Event time popularity weights are relative to (seconds); set by the first event when decaying. */
   private popularityEpoch?: number;
-  /** Co-occurrence counts per item, and the neighbour lists (index, count) picked from them. */
+  /** Co-occurrence counts per item, and the neighbour lists picked from them: indexes, and damped counts (damp(count), what scoring multiplies by). */
   private readonly counts: Map<number, number>[] = [];
   private readonly neighbours: number[][] = [];
-  private readonly neighbourCounts: number[][] = [];
+  private readonly neighbourWeights: number[][] = [];
 
   /**
    * Scratch space for scoring, indexed by item; the first `touchedCount` of `touched` list the entries
@@ -316,11 +316,11 @@ export class Model {
     if (history && options.excludeInteracted !== false) for (const item of history.keys()) this.block(item);
     if (source !== undefined && this.algorithm === 'cooccurrence') {
       const list = this.neighbours[source] as number[];
-      const counts = this.neighbourCounts[source] as number[];
+      const weights = this.neighbourWeights[source] as number[];
       for (let k = 0; k < list.length; k++) {
         const item = list[k] as number;
         this.touch(item);
-        this.scratch[item] = damp(counts[k] as number) / Math.sqrt(this.userCount[item] as number);
+        this.scratch[item] = (weights[k] as number) / Math.sqrt(this.userCount[item] as number);
       }
     }
     return this.pick(n);
@@ -371,7 +371,7 @@ export class Model {
     this.popular.add(item);
     this.counts.push(new Map());
     this.neighbours.push([]);
-    this.neighbourCounts.push([]);
+    this.neighbourWeights.push([]);
     if (item >= this.scratch.length) {
       const scratch = new Float64Array(this.scratch.length * 2);
       scratch.set(this.scratch);
@@ -498,9 +498,9 @@ export class Model {
     return count;
   }
 
-  /** Similarity of a neighbour to its item, leaving out the item's own (shared) user count. */
-  private neighbourStrength(other: number, count: number): number {
-    return damp(count) / Math.sqrt(this.userCount[other] as number);
+  /** Similarity of a neighbour to its item from its damped count, leaving out the item's own (shared) user count. */
+  private neighbourStrength(other: number, weight: number): number {
+    return weight / Math.sqrt(this.userCount[other] as number);
   }
 
   private strongerNeighbour(a: number, strengthA: number, b: number, strengthB: number): boolean {
@@ -516,41 +516,44 @@ export class Model {
     for (const [other, count] of counts) {
       others.push(other);
       pairCounts.push(count);
-      strengths.push(this.neighbourStrength(other, count));
+      strengths.push(this.neighbourStrength(other, damp(count)));
     }
     const best = topK(others.keys(), this.maxNeighbours, (a, b) =>
       this.strongerNeighbour(others[a] as number, strengths[a] as number, others[b] as number, strengths[b] as number),
     );
     this.neighbours[item] = best.map((k) => others[k] as number);
-    this.neighbourCounts[item] = best.map((k) => pairCounts[k] as number);
+    this.neighbourWeights[item] = best.map((k) => damp(pairCounts[k] as number));
   }
 
   /** Online update of one neighbour list: refresh the pair's count, or let it replace the weakest entry. */
   private offerNeighbour(item: number, other: number, count: number): void {
     const list = this.neighbours[item] as number[];
-    const counts = this.neighbourCounts[item] as number[];
+    const weights = this.neighbourWeights[item] as number[];
+    const weight = damp(count);
     const at = list.indexOf(other);
     if (at >= 0) {
-      counts[at] = count;
+      weights[at] = weight;
       return;
     }
     if (list.length < this.maxNeighbours) {
       list.push(other);
-      counts.push(count);
+      weights.push(weight);
       return;
     }
     let weakest = 0;
-    let weakestStrength = this.neighbourStrength(list[0] as number, counts[0] as number);
+    let weakestStrength = this.neighbourStrength(list[0] as number, weights[0] as number);
     for (let k = 1; k < list.length; k++) {
-      const strength = this.neighbourStrength(list[k] as number, counts[k] as number);
+      const strength = this.neighbourStrength(list[k] as number, weights[k] as number);
       if (this.strongerNeighbour(list[weakest] as number, weakestStrength, list[k] as number, strength)) {
         weakest = k;
         weakestStrength = strength;
       }
     }
-    if (this.strongerNeighbour(other, this.neighbourStrength(other, count), list[weakest] as number, weakestStrength)) {
+    if (
+      this.strongerNeighbour(other, this.neighbourStrength(other, weight), list[weakest] as number, weakestStrength)
+    ) {
       list[weakest] = other;
-      counts[weakest] = count;
+      weights[weakest] = weight;
     }
   }
 
@@ -595,7 +598,7 @@ export class Model {
         (Math.min(weight, MAX_ITEM_WEIGHT) * (this.recency[rank--] as number)) /
         Math.sqrt(this.userCount[source] as number);
       const list = this.neighbours[source] as number[];
-      const counts = this.neighbourCounts[source] as number[];
+      const weights = this.neighbourWeights[source] as number[];
       for (let k = 0; k < list.length; k++) {
         const item = list[k] as number;
         if (!this.marked[item]) {
@@ -603,7 +606,7 @@ export class Model {
           this.scratch[item] = 0;
           this.touched[this.touchedCount++] = item;
         }
-        this.scratch[item] = (this.scratch[item] as number) + factor * damp(counts[k] as number);
+        this.scratch[item] = (this.scratch[item] as number) + factor * (weights[k] as number);
       }
     }
     for (let i = 0; i < this.touchedCount; i++) {
