@@ -13,6 +13,13 @@ const TWO_POW_53 = 2 ** 53;
  * One-shot hashing (Node ≥ 20.12) makes no Hash object per request: each was a native object with a
  * weak handle that every young-generation collection had to visit.
  */
+/**
+ * Buckets of the users seen lately: a hash costs a few microseconds (about 2% of a cache miss), a
+ * lookup a tenth of one. User IDs come from clients, so the map is bounded, emptied when full.
+ */
+const buckets = new Map<string, number>();
+const MAX_BUCKETS = 10_000;
+
 const sha256: (text: string) => Buffer =
   typeof crypto.hash === 'function'
     ? (text) => crypto.hash('sha256', text, 'buffer')
@@ -26,9 +33,16 @@ const sha256: (text: string) => Buffer =
  * bucketOf('home-page', '', 'user-42'); // → 0.75497935… on every call, in every process
  */
 export function bucketOf(feature: string, salt: string, userId: string): number {
-  const digest = sha256(`${feature}\u0000${salt}\u0000${userId}`);
-  // The top 32 bits and the next 21 make an integer below 2⁵³, exact as a double, without a BigInt.
-  return (digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11)) / TWO_POW_53;
+  const input = `${feature}\u0000${salt}\u0000${userId}`;
+  let bucket = buckets.get(input);
+  if (bucket === undefined) {
+    const digest = sha256(input);
+    // The top 32 bits and the next 21 make an integer below 2⁵³, exact as a double, without a BigInt.
+    bucket = (digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11)) / TWO_POW_53;
+    if (buckets.size >= MAX_BUCKETS) buckets.clear();
+    buckets.set(input, bucket);
+  }
+  return bucket;
 }
 
 /**

@@ -51,9 +51,11 @@ describe('hash bucketing', () => {
     expect(assignByHash('home-page', experiment, keys, 'user-42')).toBe('b');
   });
 
-  it('is the first 53 bits of SHA-256 over feature, salt and user, exactly', () => {
-    for (let i = 0; i < 2_000; i++) {
-      const [feature, salt, user] = [`f${i % 7}`, i % 3 ? '' : `s${i}`, `user-${i}-${'é'.repeat(i % 4)}`];
+  it('is the first 53 bits of SHA-256 over feature, salt and user, exactly, seen before or not', () => {
+    // Past the 10,000 buckets kept, and each user twice.
+    for (let i = 0; i < 24_000; i++) {
+      const n = i % 12_000;
+      const [feature, salt, user] = [`f${n % 7}`, n % 3 ? '' : `s${n}`, `user-${n}-${'é'.repeat(n % 4)}`];
       const digest = createHash('sha256').update(`${feature}\u0000${salt}\u0000${user}`).digest();
       expect(bucketOf(feature, salt, user)).toBe(Number(digest.readBigUInt64BE(0) >> 11n) / 2 ** 53);
     }
