@@ -373,23 +373,15 @@ export class Model {
     this.neighbours.push([]);
     this.neighbourWeights.push([]);
     if (item >= this.scratch.length) {
-      const scratch = new Float64Array(this.scratch.length * 2);
-      scratch.set(this.scratch);
-      this.scratch = scratch;
-      this.scores = new Float64Array(scratch.length);
-      const marked = new Uint8Array(this.marked.length * 2);
-      marked.set(this.marked);
-      this.marked = marked;
-      const blockedMark = new Uint8Array(this.blockedMark.length * 2);
-      blockedMark.set(this.blockedMark);
-      this.blockedMark = blockedMark;
-      const touched = new Int32Array(this.touched.length * 2);
-      touched.set(this.touched);
-      this.touched = touched;
-      const blocked = new Int32Array(this.blocked.length * 2);
-      blocked.set(this.blocked);
-      this.blocked = blocked;
-      this.candidates = new Int32Array(this.candidates.length * 2);
+      // Outside scoring every mark is clear and every list empty, so the larger arrays start empty too.
+      const size = this.scratch.length * 2;
+      this.scratch = new Float64Array(size);
+      this.scores = new Float64Array(size);
+      this.marked = new Uint8Array(size);
+      this.blockedMark = new Uint8Array(size);
+      this.touched = new Int32Array(size);
+      this.blocked = new Int32Array(size);
+      this.candidates = new Int32Array(size);
     }
     return item;
   }
