@@ -6,6 +6,7 @@
  * a hit never compresses twice; the entry reserved room for them when it was stored (response-store.ts).
  */
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { BoundedMemo } from './bounded-memo.ts';
 import type { CachedResponse } from './cache/response-store.ts';
 
 export type Encoding = 'br' | 'gzip';
@@ -25,14 +26,10 @@ export const COMPRESSED_SHARE = 0.5;
 export function preferredEncoding(acceptEncoding: string | undefined): Encoding | undefined {
   if (!acceptEncoding) return undefined;
   // Clients send a handful of distinct values; parsing each request's would cost a cache hit's time.
-  if (chosen.has(acceptEncoding)) return chosen.get(acceptEncoding);
-  if (chosen.size >= 256) chosen.clear();
-  const encoding = parseAcceptEncoding(acceptEncoding);
-  chosen.set(acceptEncoding, encoding);
-  return encoding;
+  return chosen.get(acceptEncoding, parseAcceptEncoding);
 }
 
-const chosen = new Map<string, Encoding | undefined>();
+const chosen = new BoundedMemo<string, Encoding | undefined>(256);
 
 function parseAcceptEncoding(acceptEncoding: string): Encoding | undefined {
   const allowed = new Map<string, boolean>();

@@ -6,6 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { HashExperimentConfig } from '../../schema/config-schema.ts';
+import { BoundedMemo } from '../bounded-memo.ts';
 
 const TWO_POW_53 = 2 ** 53;
 
@@ -13,13 +14,6 @@ const TWO_POW_53 = 2 ** 53;
  * One-shot hashing (Node ≥ 20.12) makes no Hash object per request: each was a native object with a
  * weak handle that every young-generation collection had to visit.
  */
-/**
- * Buckets of the users seen lately: a hash costs a few microseconds (about 2% of a cache miss), a
- * lookup a tenth of one. User IDs come from clients, so the map is bounded, emptied when full.
- */
-const buckets = new Map<string, number>();
-const MAX_BUCKETS = 10_000;
-
 const sha256: (text: string) => Buffer =
   typeof crypto.hash === 'function'
     ? (text) => crypto.hash('sha256', text, 'buffer')
@@ -33,17 +27,17 @@ const sha256: (text: string) => Buffer =
  * bucketOf('home-page', '', 'user-42'); // → 0.75497935… on every call, in every process
  */
 export function bucketOf(feature: string, salt: string, userId: string): number {
-  const input = `${feature}\u0000${salt}\u0000${userId}`;
-  let bucket = buckets.get(input);
-  if (bucket === undefined) {
-    const digest = sha256(input);
-    // The top 32 bits and the next 21 make an integer below 2⁵³, exact as a double, without a BigInt.
-    bucket = (digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11)) / TWO_POW_53;
-    if (buckets.size >= MAX_BUCKETS) buckets.clear();
-    buckets.set(input, bucket);
-  }
-  return bucket;
+  return buckets.get(`${feature}\u0000${salt}\u0000${userId}`, hashBucket);
 }
+
+function hashBucket(input: string): number {
+  const digest = sha256(input);
+  // The top 32 bits and the next 21 make an integer below 2⁵³, exact as a double, without a BigInt.
+  return (digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11)) / TWO_POW_53;
+}
+
+/** Buckets of the users seen lately: a hash costs 1.4 µs (about 1% of a cache miss), a lookup a tenth of that. */
+const buckets = new BoundedMemo<string, number>(10_000);
 
 /**
  * The variation key a user is assigned to: the weights, in configuration order, split [0, 1) into

@@ -6,6 +6,7 @@
  * beside it in a WeakMap — it goes with the object when the store drops it — and written again as is.
  * The output is byte for byte what `JSON.stringify` gives for the same value.
  */
+import { BoundedMemo } from '../bounded-memo.ts';
 import type { RecommendedItem } from '../origins/types.ts';
 
 /** What is kept beside a metadata object: its JSON, and the text around a score for the item it was last written for. */
@@ -47,17 +48,10 @@ const NEEDS_ESCAPE = /["\\\p{Cc}\p{Cs}]/u;
 const stringJson = (value: string) => (NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`);
 
 /** `"name":` per field name seen, for the few names items have (bounded: names come from origins). */
-const fieldPrefixes = new Map<string, string>();
-const MAX_FIELD_PREFIXES = 256;
+const fieldPrefixes = new BoundedMemo<string, string>(256);
 
-function fieldPrefix(name: string): string {
-  let prefix = fieldPrefixes.get(name);
-  if (prefix === undefined) {
-    prefix = `${stringJson(name)}:`;
-    if (fieldPrefixes.size < MAX_FIELD_PREFIXES) fieldPrefixes.set(name, prefix);
-  }
-  return prefix;
-}
+const fieldPrefix = (name: string) => fieldPrefixes.get(name, prefixOf);
+const prefixOf = (name: string) => `${stringJson(name)}:`;
 
 /**
  * `String(value)` for a finite number, faster for scores between 10⁻⁶ and 1, the range recommenders

@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
 import type { ResolvedConfig } from '../../schema/resolve-config.ts';
 import type { AppEnv } from '../app-env.ts';
+import { BoundedMemo } from '../bounded-memo.ts';
 import type { InferenceHandler, ServedResponse } from '../cache/cached-inference.ts';
 import { encodedBody, preferredEncoding, runtimeDeliversCompressed, withEncoding } from '../compression.ts';
 import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
@@ -79,8 +80,7 @@ function itemIdsFromPath(url: string): string[] {
  * bounded (at most 1,000 strings of at most 256 characters; longer ones are parsed every time), and
  * emptied when full.
  */
-const queries = new Map<string, Readonly<Record<string, string>>>();
-const MAX_QUERIES = 1000;
+const queries = new BoundedMemo<string, Readonly<Record<string, string>>>(1000);
 const MAX_KEPT_QUERY_LENGTH = 256;
 const NO_QUERY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
 
@@ -89,14 +89,7 @@ function queryOf(c: Context<AppEnv>): Readonly<Record<string, string>> {
   const start = url.indexOf('?');
   if (start === -1) return NO_QUERY;
   if (url.length - start > MAX_KEPT_QUERY_LENGTH) return c.req.query();
-  const search = url.slice(start);
-  let query = queries.get(search);
-  if (query === undefined) {
-    query = Object.freeze(c.req.query());
-    if (queries.size >= MAX_QUERIES) queries.clear();
-    queries.set(search, query);
-  }
-  return query;
+  return queries.get(url.slice(start), () => Object.freeze(c.req.query()));
 }
 
 /**
