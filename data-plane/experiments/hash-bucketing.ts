@@ -4,20 +4,11 @@
  * experiment's feature, its salt and the user ID, so it is the same in every process, after every
  * restart and on every machine; changing the salt reshuffles users without renaming the experiment.
  */
-import * as crypto from 'node:crypto';
 import type { HashExperimentConfig } from '../../schema/config-schema.ts';
 import { BoundedMemo } from '../bounded-memo.ts';
+import { hashOnce } from '../hash-once.ts';
 
 const TWO_POW_53 = 2 ** 53;
-
-/**
- * One-shot hashing (Node ≥ 20.12) makes no Hash object per request: each was a native object with a
- * weak handle that every young-generation collection had to visit.
- */
-const sha256: (text: string) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'buffer')
-    : (text) => crypto.createHash('sha256').update(text).digest();
 
 /**
  * A uniform point in [0, 1) for (feature, salt, userId): the first 53 bits of SHA-256 over the three
@@ -31,7 +22,7 @@ export function bucketOf(feature: string, salt: string, userId: string): number 
 }
 
 function hashBucket(input: string): number {
-  const digest = sha256(input);
+  const digest = hashOnce('sha256', input, 'buffer');
   // The top 32 bits and the next 21 make an integer below 2⁵³, exact as a double, without a BigInt.
   return (digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11)) / TWO_POW_53;
 }

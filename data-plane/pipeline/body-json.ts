@@ -9,7 +9,7 @@
 import { BoundedMemo } from '../bounded-memo.ts';
 import type { RecommendedItem } from '../origins/types.ts';
 
-/** What is kept beside a metadata object: its JSON, and the text around a score for the item it was last written for. */
+/** What is kept beside a metadata object: the text after an item's score, and the text before it for the item last written. */
 interface MetadataTexts {
   /** `,"metadata":{…}}`: the field, and the end of its item. */
   tail: string;

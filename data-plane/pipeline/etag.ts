@@ -8,6 +8,7 @@
  * header (other formats, garbage, `*`) is ignored too.
  */
 import * as crypto from 'node:crypto';
+import { hashOnce } from '../hash-once.ts';
 import type { InferenceRequest } from './serve-inference.ts';
 
 export interface ParsedEtag {
@@ -22,12 +23,6 @@ const ETAG = /^(?:W\/)?"?([0-9a-f]{8,64})-(\d{1,15})-(\d{1,9})-([0-9a-f]{16})"?$
 /** Per process: a restart or another instance answers in full once, which only costs a 200. */
 const MAC_KEY = crypto.randomBytes(32);
 
-/** One-shot hashing (Node ≥ 20.12) skips making a Hash object per response; older Nodes make one. */
-const sha1Hex: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha1', text, 'hex')
-    : (text) => crypto.createHash('sha1').update(text).digest('hex');
-
 const mac = (scope: string, checksum: string, issuedAt: number, maxAge: number) =>
   crypto.createHmac('sha256', MAC_KEY).update(`${scope}\n${checksum}-${issuedAt}-${maxAge}`).digest('hex').slice(0, 16);
 
@@ -38,7 +33,7 @@ const mac = (scope: string, checksum: string, issuedAt: number, maxAge: number) 
  * makeEtag('{"itemList":[]}', 1767225600000, 60, scope) // → '"3b5d…-1767225600000-60-9f2c…"'
  */
 export function makeEtag(body: string, issuedAt: number, maxAge: number, scope: string): string {
-  const checksum = sha1Hex(body).slice(0, 20);
+  const checksum = hashOnce('sha1', body, 'hex').slice(0, 20);
   return `"${checksum}-${issuedAt}-${maxAge}-${mac(scope, checksum, issuedAt, maxAge)}"`;
 }
 
